@@ -1,0 +1,30 @@
+"""Test profile: real PostgreSQL and Redis, fast hashing, nothing leaves the machine."""
+
+import os
+import re
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:1")
+
+from helpdesk.settings.base import *  # noqa: F403
+from helpdesk.settings.base import CACHES, REDIS_URL, REST_FRAMEWORK, _redis_urls
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"api_key": "100000/min"}
+MEDIA_ROOT = f"/tmp/helpdesk-test-media-{os.getpid()}"
+SITE_URL = "http://testserver"
+
+# Tests flush their own Redis databases, never the one `make run` uses (0).
+_WORKER = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)
+TEST_REDIS_DB = 15 - 2 * _WORKER
+
+
+def _with_db(url: str, db: int) -> str:
+    if url.startswith("unix://"):
+        return re.sub(r"\?.*$", "", url) + f"?db={db}"
+    return re.sub(r"/\d*$", "", url.rstrip("/")) + f"/{db}"
+
+
+CACHES["default"]["LOCATION"] = _redis_urls(_with_db(REDIS_URL, TEST_REDIS_DB))[0]
+CELERY_BROKER_URL = _redis_urls(_with_db(REDIS_URL, TEST_REDIS_DB - 1))[1]

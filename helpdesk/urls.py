@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("tickets.api.urls")),
+    path("", include("helpdesk.health")),
+]
+
+handler404 = "helpdesk.errors.not_found"
+handler500 = "helpdesk.errors.server_error"

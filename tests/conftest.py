@@ -1,0 +1,62 @@
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.tickets.factories import AgentFactory, ManagerFactory
+from tickets.services.keys import create_api_key
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis_and_media():
+    cache.clear()  # the test profile points the cache at a Redis database of its own
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory()
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory()
+
+
+@pytest.fixture
+def agent_client(agent) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(agent)
+    return client
+
+
+@pytest.fixture
+def manager_client(manager) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(manager)
+    return client
+
+
+def key_client(*scopes: str, user=None) -> tuple[APIClient, object]:
+    key, raw = create_api_key(name=f"test-{'-'.join(scopes)}", scopes=list(scopes), user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    return client, key
+
+
+@pytest.fixture
+def intake_client(db) -> APIClient:
+    return key_client("intake")[0]
+
+
+@pytest.fixture
+def read_client(db) -> APIClient:
+    return key_client("read")[0]

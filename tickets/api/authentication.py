@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from tickets.models import ApiKey
+from tickets.models.keys import hash_key
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKeyAuthentication(authentication.TokenAuthentication):
+    """`Authorization: Token <key>`; request.auth is the ApiKey with its scopes."""
+
+    keyword = "Token"
+
+    def authenticate_credentials(self, key: str) -> tuple[object, ApiKey]:
+        api_key = (
+            ApiKey.objects.select_related("user")
+            .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+            .first()
+        )
+        if api_key is None or not api_key.user.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        now = timezone.now()
+        # Writing on every request would turn reads into writes; a minute's precision is enough.
+        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        return api_key.user, api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "tickets.api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`",
+        }

@@ -1,0 +1,188 @@
+"""Ticket collection and detail: list, create (idempotent), read with ETag, patch with If-Match."""
+
+import string
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets.api.permissions import CanCreateTickets, CanReadTickets, CanWorkTickets
+from tickets.api.serializers import TicketCreateInput, TicketOutput, TicketPatchInput
+from tickets.filters import TicketFilter
+from tickets.models import Ticket
+from tickets.selectors import ticket_list, visible_tickets
+from tickets.services.idempotency import StoredResponse, request_fingerprint, run_once
+from tickets.services.intake import NewTicket, create_ticket
+from tickets.services.updates import update_ticket_fields
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="1-255 printable characters; a retry with the same key replays the response.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The ETag you read; a stale one gives 412.",
+)
+
+
+class TicketCursorPagination(CursorPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = "-created_at"
+
+
+class TicketOrdering(OrderingFilter):
+    ordering_fields = ["created_at", "updated_at", "priority", "sla_due_at"]
+
+
+def caller_tickets(request: Request) -> Any:
+    api_key = request.auth if hasattr(request.auth, "scopes") else None
+    return visible_tickets(user=request.user, api_key=api_key)
+
+
+def get_visible_ticket(request: Request, ticket_id: int) -> Ticket:
+    """Return the ticket, or 404 whether it is missing or out of the caller's reach."""
+    return get_object_or_404(ticket_list(tickets=caller_tickets(request)), pk=ticket_id)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 255 or any(ch not in string.printable or ch in "\t\n\r\x0b\x0c"
+                                       for ch in key):
+        raise ValidationError({"Idempotency-Key": ["Use 1-255 printable characters."]})
+    return key
+
+
+class TicketCollectionApi(APIView):
+    filter_backends = [DjangoFilterBackend, TicketOrdering]
+    filterset_class = TicketFilter
+    pagination_class = TicketCursorPagination
+    ordering_fields = TicketOrdering.ordering_fields
+
+    def get_permissions(self) -> list[Any]:
+        return [CanCreateTickets()] if self.request.method == "POST" else [CanReadTickets()]
+
+    def get_queryset(self) -> Any:
+        return ticket_list(tickets=caller_tickets(self.request))
+
+    @extend_schema(
+        operation_id="tickets_list",
+        responses=TicketOutput(many=True),
+        parameters=[OpenApiParameter("q", str, description="Full-text search")],
+    )
+    def get(self, request: Request) -> Response:
+        queryset = self.get_queryset()
+        for backend in self.filter_backends:
+            queryset = backend().filter_queryset(request, queryset, self)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        data = TicketOutput(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="tickets_create",
+        request=TicketCreateInput,
+        responses={201: TicketOutput},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        key = _idempotency_key(request)
+        payload = TicketCreateInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        if key is None:
+            stored = self._create(request, payload.validated_data)
+        else:
+            stored = run_once(
+                owner=_owner(request),
+                key=key,
+                fingerprint=request_fingerprint(payload.validated_data),
+                run=lambda: self._create(request, payload.validated_data),
+            )
+        response = Response(stored.body, status=stored.status_code, headers=stored.headers)
+        if stored.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _create(self, request: Request, data: dict[str, Any]) -> StoredResponse:
+        api_key = request.auth if hasattr(request.auth, "scopes") else None
+        organization = data.get("organization") or {}
+        ticket, ctx = create_ticket(
+            request=NewTicket(
+                subject=data["subject"],
+                description=data["description"],
+                requester_email=data["requester"]["email"],
+                requester_name=data["requester"]["name"],
+                requester_phone=data["requester"]["phone"],
+                organization_external_id=organization.get("external_id", ""),
+                organization_name=organization.get("name", ""),
+                channel=data["channel"],
+                product_area=data["product_area"],
+                impact=data["impact"],
+                language=data["language"],
+                tags=data["tags"],
+                custom_fields=data["custom_fields"],
+                external_id=data["external_id"],
+            ),
+            actor=request.user,
+            api_key=api_key,
+            payload=dict(request.data) if hasattr(request.data, "items") else {},
+        )
+        ticket = ticket_list(tickets=Ticket.objects.all()).get(pk=ticket.pk)
+        body = TicketOutput(
+            ticket, context={"request": request, "decisions": ctx.decisions}
+        ).data
+        return StoredResponse(status.HTTP_201_CREATED, body, {"Location": body["url"]})
+
+
+def _owner(request: Request) -> str:
+    if hasattr(request.auth, "scopes"):
+        return f"key:{request.auth.pk}"
+    return f"user:{request.user.pk}"
+
+
+class TicketDetailApi(APIView):
+    def get_permissions(self) -> list[Any]:
+        return [CanWorkTickets()] if self.request.method == "PATCH" else [CanReadTickets()]
+
+    @extend_schema(operation_id="tickets_retrieve", responses=TicketOutput)
+    def get(self, request: Request, ticket_id: int) -> Response:
+        ticket = get_visible_ticket(request, ticket_id)
+        response = Response(TicketOutput(ticket, context={"request": request}).data)
+        response["ETag"] = ticket.etag
+        return response
+
+    @extend_schema(
+        operation_id="tickets_partial_update",
+        request=TicketPatchInput,
+        responses=TicketOutput,
+        parameters=[IF_MATCH_HEADER],
+    )
+    def patch(self, request: Request, ticket_id: int) -> Response:
+        ticket = get_visible_ticket(request, ticket_id)
+        payload = TicketPatchInput(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        changes = dict(payload.validated_data)
+        reason = changes.pop("reason", "")
+        if_match = request.headers.get("If-Match")
+        update_ticket_fields(
+            ticket=ticket,
+            changes=changes,
+            actor=request.user,
+            reason=reason,
+            expected_etag=None if if_match in (None, "*") else if_match,
+        )
+        ticket = get_visible_ticket(request, ticket_id)
+        response = Response(TicketOutput(ticket, context={"request": request}).data)
+        response["ETag"] = ticket.etag
+        return response

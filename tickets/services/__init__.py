@@ -1,0 +1,1 @@
+"""Every write to the ticket spine goes through a function in this package."""
