@@ -6,6 +6,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.tickets.factories import AgentFactory, ManagerFactory
+from tickets.roles import seed_roles_and_categories
 from tickets.services.keys import create_api_key
 
 
@@ -14,6 +15,29 @@ def _clean_redis_and_media():
     cache.clear()  # the test profile points the cache at a Redis database of its own
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by a transactional test; reseed it."""
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        seed_roles_and_categories(apps)
+
+
+@pytest.fixture(autouse=True)
+def _roles(request):
+    """Transactional tests flush the tables that migrations seeded; put the roles back."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            return
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="Agent").exists():
+        seed_roles_and_categories(apps)
 
 
 @pytest.fixture

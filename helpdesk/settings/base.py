@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gunicorn serves no static files; WhiteNoise serves the admin's CSS in every profile.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tickets.api.limits.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +131,9 @@ HELPDESK_MAX_MULTIPART_BODY = env.int("HELPDESK_MAX_MULTIPART_BODY", default=25 
 HELPDESK_MAX_ATTACHMENT_SIZE = env.int("HELPDESK_MAX_ATTACHMENT_SIZE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_MAX_MULTIPART_BODY
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Submissions of the public form per client address (REMOTE_ADDR), counted in Redis: "5/10m".
+HELPDESK_WEB_FORM_RATE = env("HELPDESK_WEB_FORM_RATE", default="5/10m")
 
 HELPDESK_SUPPORT_ADDRESS = env("HELPDESK_SUPPORT_ADDRESS", default="support@helpdesk.example")
 HELPDESK_IMAP_URL = env("HELPDESK_IMAP_URL", default="")

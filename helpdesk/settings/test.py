@@ -14,6 +14,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"api_key": "100000/min"}
 MEDIA_ROOT = f"/tmp/helpdesk-test-media-{os.getpid()}"
 SITE_URL = "http://testserver"
+# Tests run without collectstatic: WhiteNoise looks static files up per request instead.
+WHITENOISE_AUTOREFRESH = True
 
 # Tests flush their own Redis databases, never the one `make run` uses (0).
 _WORKER = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)

@@ -7,9 +7,12 @@ from tickets.models import Contact, Message, Organization, Team, Ticket
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user with no role; pass role="Agent" (a group name) to give one."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
@@ -17,27 +20,37 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@helpdesk.example")
     password = factory.django.Password("correct horse battery")
 
-    @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+    role = factory.PostGeneration(lambda user, create, extracted, **kwargs: _join(user, create, extracted))
+
+
+def _join(user: object, create: bool, name: str | None) -> None:
+    if create and name:
+        user.groups.add(Group.objects.get(name=name))
+
+
+def _join_group(default: str | None) -> factory.PostGeneration:
+    def join(user: object, create: bool, extracted: str | None, **kwargs: object) -> None:
+        _join(user, create, extracted or default)
+
+    return factory.PostGeneration(join)
+
 
 
 class AgentFactory(UserFactory):
-    role = Role.AGENT.value
+    role = _join_group(Role.AGENT.value)
 
 
 class TeamLeadFactory(UserFactory):
-    role = Role.TEAM_LEAD.value
+    role = _join_group(Role.TEAM_LEAD.value)
 
 
 class ManagerFactory(UserFactory):
-    role = Role.MANAGER.value
+    role = _join_group(Role.MANAGER.value)
 
 
 class AdminFactory(UserFactory):
     is_staff = True
-    role = Role.ADMIN.value
+    role = _join_group(Role.ADMIN.value)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -62,6 +75,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
 class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Team {n}")
 

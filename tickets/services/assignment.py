@@ -38,7 +38,8 @@ def assign_ticket(
     if after == before:
         return ticket
     fields = ["assignee", "team", "updated_at"]
-    if before["assignee"] is not None and after["assignee"] != before["assignee"]:
+    # Handing a ticket from one agent to another is a reassignment; unassigning is not.
+    if before["assignee"] is not None and after["assignee"] not in (None, before["assignee"]):
         ticket.reassignments += 1
         fields.append("reassignments")
     ticket.assignee, ticket.team = new_agent, new_team

@@ -1,0 +1,43 @@
+import pytest
+
+from tests.tickets.factories import TicketFactory
+from tickets.choices import TRANSITIONS, EventKind, TicketStatus
+from tickets.exceptions import InvalidTransition
+from tickets.models import TicketEvent
+from tickets.services.lifecycle import change_status
+from tickets.transitions import ensure_transition
+
+
+def test_every_status_has_a_row():
+    assert set(TRANSITIONS) == set(TicketStatus)
+
+
+@pytest.mark.parametrize("current", list(TicketStatus))
+@pytest.mark.parametrize("target", list(TicketStatus))
+def test_ensure_transition_follows_the_table(current, target):
+    if target in TRANSITIONS[current]:
+        ensure_transition(current, target)
+    else:
+        with pytest.raises(InvalidTransition):
+            ensure_transition(current, target)
+
+
+@pytest.mark.django_db
+def test_change_status_sets_timestamps_and_one_event_each():
+    ticket = TicketFactory(status=TicketStatus.OPEN)
+    ticket = change_status(ticket=ticket, status=TicketStatus.SOLVED, actor=None, reason="done")
+    assert ticket.solved_at is not None
+    ticket = change_status(ticket=ticket, status=TicketStatus.CLOSED, actor=None)
+    assert ticket.closed_at is not None
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds == [EventKind.STATUS_CHANGED, EventKind.STATUS_CHANGED]
+
+
+@pytest.mark.django_db
+def test_illegal_transition_changes_nothing():
+    ticket = TicketFactory(status=TicketStatus.OPEN)
+    with pytest.raises(InvalidTransition):
+        change_status(ticket=ticket, status=TicketStatus.NEW, actor=None)
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.OPEN
+    assert not TicketEvent.objects.filter(ticket=ticket).exists()
