@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tickets.api.urls")),
     path("", include("helpdesk.health")),
+    path("", include("tickets.urls")),
 ]
 
 handler404 = "helpdesk.errors.not_found"

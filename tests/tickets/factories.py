@@ -20,7 +20,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@helpdesk.example")
     password = factory.django.Password("correct horse battery")
 
-    role = factory.PostGeneration(lambda user, create, extracted, **kwargs: _join(user, create, extracted))
+    role = factory.PostGeneration(
+        lambda user, create, extracted, **kwargs: _join(user, create, extracted)
+    )
 
 
 def _join(user: object, create: bool, name: str | None) -> None:

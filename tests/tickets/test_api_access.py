@@ -3,7 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.conftest import key_client
-from tests.tickets.factories import AgentFactory, TeamFactory, TicketFactory, UserFactory
+from tests.tickets.factories import TeamFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

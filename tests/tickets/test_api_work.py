@@ -31,7 +31,8 @@ def test_patch_records_priority_and_field_events_with_reason(agent_client):
     ticket = TicketFactory()
     response = agent_client.patch(
         f"/api/v1/tickets/{ticket.pk}/",
-        {"priority": "P2", "category": "billing", "tags": ["VIP", "vip"], "reason": "customer call"},
+        {"priority": "P2", "category": "billing", "tags": ["VIP", "vip"],
+         "reason": "customer call"},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -165,7 +166,9 @@ def test_timeline_is_oldest_first_and_marks_notes(agent_client, agent):
     assert times == sorted(times)
 
 
-def test_timeline_query_count_does_not_grow_with_entries(agent_client, django_assert_max_num_queries):
+def test_timeline_query_count_does_not_grow_with_entries(
+    agent_client, django_assert_max_num_queries
+):
     ticket = TicketFactory()
     contact = ContactFactory()
     for index in range(30):
