@@ -23,6 +23,8 @@ DEFAULT_FILENAME = "attachment"
 MAX_FILENAME_LENGTH = 200
 # RFC 5322 caps a line at 998 characters, so a longer id is garbage, not an id.
 MAX_MESSAGE_ID_LENGTH = 998
+# The stdlib header parser is superlinear: a 700 KB subject takes close to a minute.
+MAX_HEADER_LENGTH = 16_384
 # The reply is at the top; bounding the input keeps the parser's regexes fast on huge threads.
 MAX_REPLY_SCAN = 100_000
 
@@ -45,7 +47,7 @@ _SUPPRESSED_RESPONSES = frozenset({"all", "oof"})
 _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 
 
-class MalformedEmail(ValueError):  # noqa: N818 - the name is part of the agreed API
+class MalformedEmail(ValueError):
     """Raised when a message has no usable From address."""
 
 
@@ -92,21 +94,24 @@ def parse_email(raw: bytes) -> InboundEmail:
     Parse raw RFC 822 bytes into an InboundEmail.
 
     Never raise on bad charsets, dates or MIME structure; raise MalformedEmail only when
-    no From address can be found at all.
+    no From address can be found at all, or the MIME nesting is too deep to parse.
     """
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+    except RecursionError as error:  # only a MIME nesting bomb gets this deep
+        raise MalformedEmail("The message is nested too deeply to parse.") from error
     assert isinstance(msg, EmailMessage)  # policy.default always builds EmailMessage
     from_name, from_email = _sender(msg)
-    plain_part = msg.get_body(preferencelist=("plain",))
-    html_part = msg.get_body(preferencelist=("html",))
+    plain_part = _body_part(msg, "plain")
+    html_part = _body_part(msg, "html")
     html = _decode_part(html_part)
     text = _decode_part(plain_part)
     if not text.strip() and html:
         text = html_to_text(html)
     return InboundEmail(
-        message_id=next(iter(_message_ids(_header(msg, "Message-ID"))), ""),
-        in_reply_to=_message_ids(_header(msg, "In-Reply-To")),
-        references=_message_ids(_header(msg, "References")),
+        message_id=next(iter(_message_ids(msg, "Message-ID")), ""),
+        in_reply_to=_message_ids(msg, "In-Reply-To"),
+        references=_message_ids(msg, "References"),
         subject=_header(msg, "Subject"),
         from_email=from_email,
         from_name=from_name,
@@ -189,7 +194,7 @@ def _autoreply_header(msg: Message) -> str | None:
 
 
 def _bulk_precedence(msg: Message) -> str | None:
-    value = _header(msg, "Precedence").lower()
+    value = next(iter(_header(msg, "Precedence").lower().split()), "")
     return f"Precedence: {value}" if value in _BULK_PRECEDENCES else None
 
 
@@ -237,8 +242,11 @@ def _parsed_addresses(value: str) -> list[tuple[str, str]]:
     return [(name, address) for name, address in pairs if _ADDRESS_RE.fullmatch(address)]
 
 
-def _message_ids(value: str) -> list[str]:
-    """Return the ids in a Message-ID, In-Reply-To or References value, without brackets."""
+def _message_ids(msg: Message, name: str) -> list[str]:
+    """Return the ids in the first Message-ID, In-Reply-To or References header, unbracketed."""
+    # Read raw: ids need no decoding, and a long References header must keep its newest ids.
+    raw_values = _raw_header_values(msg, name)
+    value = _clean_header(raw_values[0]) if raw_values else ""
     ids = _MESSAGE_ID_RE.findall(value)
     if not ids:  # some clients drop the brackets
         ids = [token.strip("<>") for token in value.split() if "@" in token]
@@ -270,14 +278,32 @@ def _header(msg: Message, name: str) -> str:
 
 
 def _header_values(msg: Message, name: str) -> list[str]:
+    """Return every `name` header as parsed by the policy, reading at most 16 KB of each."""
+    raw_values = _raw_header_values(msg, name)
     try:
-        return list(msg.get_all(name) or [])
+        return [msg.policy.header_fetch_parse(name, raw[:MAX_HEADER_LENGTH]) for raw in raw_values]
     except Exception:  # the stdlib header parser still crashes on some hostile input
-        return _raw_header_values(msg, name)
+        return raw_values
 
 
 def _raw_header_values(msg: Message, name: str) -> list[str]:
     return [str(value) for key, value in msg.raw_items() if key.lower() == name.lower()]
+
+
+def _body_part(msg: EmailMessage, subtype: str) -> Message | None:
+    # The stdlib walk recurses, and crashes on a multipart whose boundary is missing.
+    try:
+        return msg.get_body(preferencelist=(subtype,))
+    except (AttributeError, IndexError, TypeError, RecursionError):
+        return next(
+            (
+                part
+                for part in _leaf_parts(msg)
+                if part.get_content_type() == f"text/{subtype}"
+                and part.get_content_disposition() != "attachment"
+            ),
+            None,
+        )
 
 
 def _attachments(msg: Message, *, skip: tuple[Message | None, ...]) -> list[ParsedAttachment]:
