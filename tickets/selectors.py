@@ -1,5 +1,6 @@
 """Reads that matter for speed and access; every ticket lookup starts at visible_tickets."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -34,9 +35,14 @@ def visible_tickets(
 
 
 def ticket_list(*, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Return the tickets with every column the list and detail views print, in one query."""
+    """
+    Return the tickets with every column the list and detail views print, in one query.
+    Downstream apps name their one-to-one rows (the current triage or routing decision) in
+    settings.HELPDESK_TICKET_SELECT_RELATED, so they join here instead of a query per row.
+    """
     return tickets.select_related(
-        "requester", "organization", "team", "assignee", "category"
+        "requester", "organization", "team", "assignee", "category",
+        *settings.HELPDESK_TICKET_SELECT_RELATED,
     ).defer("search_vector")
 
 

@@ -142,6 +142,8 @@ HELPDESK_IMAP_URL = env("HELPDESK_IMAP_URL", default="")
 # The intake pipeline and lifecycle handlers: every automated side effect is listed here.
 HELPDESK_INTAKE_PIPELINE: list[str] = []
 HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {}
+# One-to-one rows of downstream apps that ticket lists join (e.g. "triage_decision").
+HELPDESK_TICKET_SELECT_RELATED: list[str] = []
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

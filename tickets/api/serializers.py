@@ -166,7 +166,10 @@ class TicketOutput(serializers.ModelSerializer):
         decisions = self.context.get("decisions") or {}
         if name in decisions:
             return decisions[name]
-        return getattr(ticket, f"{name}_decision", None)
+        # Downstream apps hang a one-to-one `<name>_decision` row on the ticket with as_api();
+        # a missing row raises RelatedObjectDoesNotExist, an AttributeError, hence the default.
+        decision = getattr(ticket, f"{name}_decision", None)
+        return decision.as_api() if hasattr(decision, "as_api") else decision
 
     @extend_schema_field(SlaOutput(many=True))
     def get_sla(self, ticket: Ticket) -> list[dict[str, Any]]:
