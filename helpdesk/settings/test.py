@@ -7,10 +7,13 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:1")
 
 from helpdesk.settings.base import *  # noqa: F403
-from helpdesk.settings.base import CACHES, REDIS_URL, REST_FRAMEWORK, _redis_urls
+from helpdesk.settings.base import CACHES, REDIS_URL, REST_FRAMEWORK, _redis_urls, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# HELPDESK_TEST_REAL_SMTP=1 (set for the Celery worker of end-to-end tests) keeps the SMTP
+# backend from EMAIL_URL, so mail reaches the test's own SMTP server.
+if not env.bool("HELPDESK_TEST_REAL_SMTP", default=False):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"api_key": "100000/min"}
 MEDIA_ROOT = f"/tmp/helpdesk-test-media-{os.getpid()}"
 SITE_URL = "http://testserver"

@@ -8,7 +8,7 @@ from tickets.services.lifecycle import change_status
 
 pytestmark = pytest.mark.django_db
 
-SEEN: list[tuple[str, int]] = []
+seen_events: list[tuple[str, int]] = []
 
 
 def tag_stage(ticket, ctx) -> None:
@@ -25,7 +25,7 @@ def failing_stage(ticket, ctx) -> None:
 
 
 def remember_event(event) -> None:
-    SEEN.append((event.kind, event.ticket_id))
+    seen_events.append((event.kind, event.ticket_id))
 
 
 PAYLOAD = {"subject": "s", "description": "d", "requester": {"email": "a@b.example"}}
@@ -51,11 +51,11 @@ def test_a_failing_stage_rolls_the_whole_intake_back(settings, intake_client):
 
 
 def test_event_handlers_listed_in_settings_get_each_event(settings):
-    SEEN.clear()
+    seen_events.clear()
     settings.HELPDESK_EVENT_HANDLERS = {
         EventKind.STATUS_CHANGED: ["tests.tickets.test_pipeline.remember_event"],
     }
     ticket = TicketFactory(status=TicketStatus.OPEN)
     change_status(ticket=ticket, status=TicketStatus.PENDING, actor=None)
     change_status(ticket=ticket, status=TicketStatus.SOLVED, actor=None)
-    assert SEEN == [(EventKind.STATUS_CHANGED, ticket.pk)] * 2
+    assert seen_events == [(EventKind.STATUS_CHANGED, ticket.pk)] * 2

@@ -8,6 +8,7 @@ from tickets.api.actions import (
     TicketStatusApi,
     TicketTimelineApi,
 )
+from tickets.api.inbound import InboundEmailApi
 from tickets.api.tickets import TicketCollectionApi, TicketDetailApi
 
 app_name = "api"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/status/", TicketStatusApi.as_view(), name="ticket-status"),
     path("tickets/<int:ticket_id>/assign/", TicketAssignApi.as_view(), name="ticket-assign"),
     path("tickets/<int:ticket_id>/escalate/", TicketEscalateApi.as_view(), name="ticket-escalate"),
+    path("inbound/email/", InboundEmailApi.as_view(), name="inbound-email"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -11,6 +11,9 @@ from tickets.events import record_event
 from tickets.mail.threading import make_message_id
 from tickets.models import Message, OutboundEmail, Ticket
 
+# Mail clients thread on References; the newest ids matter, and the header must stay short.
+MAX_REFERENCES = 20
+
 
 def _domain() -> str:
     return settings.HELPDESK_SUPPORT_ADDRESS.rsplit("@", 1)[-1]
@@ -18,14 +21,17 @@ def _domain() -> str:
 
 def _thread_headers(ticket: Ticket) -> tuple[str, str]:
     """Return (In-Reply-To, References) that keep this email in the ticket's thread."""
-    ids = list(Message.objects.filter(ticket=ticket).exclude(email_message_id="")
-        .order_by("created_at").values_list("email_message_id", flat=True))
-    ids += list(
-        OutboundEmail.objects.filter(ticket=ticket).order_by("created_at")
-        .values_list("email_message_id", flat=True)
+    received = Message.objects.filter(ticket=ticket).exclude(email_message_id="").values_list(
+        "created_at", "email_message_id"
     )
+    sent = OutboundEmail.objects.filter(ticket=ticket).values_list(
+        "created_at", "email_message_id"
+    )
+    # One conversation, oldest first: In-Reply-To must name the newest mail of either side,
+    # which is usually the customer's last message, not the desk's last email.
+    ids = [mid for _, mid in sorted([*received, *sent])]
     bracketed = [mid if mid.startswith("<") else f"<{mid}>" for mid in ids]
-    return (bracketed[-1] if bracketed else ""), " ".join(bracketed[-20:])
+    return (bracketed[-1] if bracketed else ""), " ".join(bracketed[-MAX_REFERENCES:])
 
 
 def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail:
@@ -66,39 +72,87 @@ def queue_reply(*, message: Message) -> OutboundEmail:
 
 def deliver_outbound_email(*, outbound_id: int) -> bool:
     """
-    Send one queued email over SMTP, at most once: the row is locked and marked sent in the
-    same transaction, so a retry or a second worker finds it sent and does nothing.
-    Return whether this call sent it. SMTP errors propagate so the task retries.
+    Send one queued email over SMTP, at most once; return whether this call sent it.
+
+    The row is claimed and committed before the SMTP conversation, so a retry, a redelivered
+    task or a second worker finds it claimed and sends nothing, even when the first worker
+    died after the server accepted the mail. SMTP errors release the claim and propagate, so
+    the task retries. No database transaction stays open while talking to the mail server.
     """
-    with transaction.atomic():
-        outbound = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .select_related("ticket")
-            .filter(pk=outbound_id, state=OutboundEmail.State.QUEUED)
-            .first()
-        )
-        if outbound is None:
-            return False
-        outbound.attempts += 1
-        headers = {"Message-ID": outbound.email_message_id, "Auto-Submitted": "auto-replied"
-                   if outbound.kind == OutboundEmail.Kind.ACKNOWLEDGEMENT else "no"}
-        if outbound.in_reply_to:
-            headers["In-Reply-To"] = outbound.in_reply_to
-            headers["References"] = outbound.references
-        EmailMessage(
-            subject=outbound.subject,
-            body=outbound.body,
-            from_email=settings.HELPDESK_SUPPORT_ADDRESS,
-            to=[outbound.to],
-            headers=headers,
-        ).send(fail_silently=False)
-        outbound.state = OutboundEmail.State.SENT
-        outbound.sent_at = timezone.now()
-        outbound.save(update_fields=["state", "sent_at", "attempts"])
-        record_event(
-            ticket=outbound.ticket,
-            kind=EventKind.EMAIL_SENT,
-            actor=None,
-            after={"outbound": outbound.pk, "kind": outbound.kind, "to": outbound.to},
-        )
-        return True
+    outbound = _claim(outbound_id)
+    if outbound is None:
+        return False
+    try:
+        _send(outbound)
+    except Exception:
+        _release(outbound)
+        raise
+    _mark_sent(outbound)
+    return True
+
+
+def mark_outbound_failed(*, outbound_id: int) -> None:
+    """Give up on an email whose retries are spent, so it is visible as failed."""
+    OutboundEmail.objects.filter(pk=outbound_id, state=OutboundEmail.State.QUEUED).update(
+        state=OutboundEmail.State.FAILED
+    )
+
+
+@transaction.atomic
+def _claim(outbound_id: int) -> OutboundEmail | None:
+    # A queued row with sent_at set is in flight (or its sender died mid-send): never again.
+    outbound = (
+        OutboundEmail.objects.select_for_update(skip_locked=True)
+        .select_related("ticket")
+        .filter(pk=outbound_id, state=OutboundEmail.State.QUEUED, sent_at__isnull=True)
+        .first()
+    )
+    if outbound is None:
+        return None
+    outbound.attempts += 1
+    outbound.sent_at = timezone.now()
+    outbound.save(update_fields=["attempts", "sent_at"])
+    return outbound
+
+
+def _release(outbound: OutboundEmail) -> None:
+    OutboundEmail.objects.filter(pk=outbound.pk, state=OutboundEmail.State.QUEUED).update(
+        sent_at=None
+    )
+
+
+def _send(outbound: OutboundEmail) -> None:
+    automated = outbound.kind == OutboundEmail.Kind.ACKNOWLEDGEMENT
+    # RFC 3834: an acknowledgement is an auto-reply, so well-behaved robots do not answer it.
+    headers = {
+        "Message-ID": outbound.email_message_id,
+        "Auto-Submitted": "auto-replied" if automated else "no",
+    }
+    if outbound.in_reply_to:
+        headers["In-Reply-To"] = outbound.in_reply_to
+        headers["References"] = outbound.references
+    EmailMessage(
+        subject=outbound.subject,
+        body=outbound.body,
+        from_email=settings.HELPDESK_SUPPORT_ADDRESS,
+        to=[outbound.to],
+        headers=headers,
+    ).send(fail_silently=False)
+
+
+@transaction.atomic
+def _mark_sent(outbound: OutboundEmail) -> None:
+    outbound.state = OutboundEmail.State.SENT
+    outbound.sent_at = timezone.now()
+    outbound.save(update_fields=["state", "sent_at"])
+    record_event(
+        ticket=outbound.ticket,
+        kind=EventKind.EMAIL_SENT,
+        actor=None,
+        after={
+            "outbound": outbound.pk,
+            "kind": outbound.kind,
+            "to": outbound.to,
+            "message_id": outbound.email_message_id,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Demo data for `make run`: a desk with people, customers and two months of tickets."""
