@@ -158,3 +158,71 @@ class ApiKeyAdmin(admin.ModelAdmin):
         from django.utils import timezone
 
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# --- Agent workspace: macros and knowledge articles -----------------------------------------
+
+from django import forms  # noqa: E402
+from django.template import TemplateSyntaxError  # noqa: E402
+
+from tickets.macros import check_macro_body  # noqa: E402
+from tickets.models import ArticleUse, KnowledgeArticle, Macro, MacroUse  # noqa: E402
+
+
+class MacroForm(forms.ModelForm):
+    class Meta:
+        model = Macro
+        fields = ["name", "body", "active"]
+        help_texts = {
+            "body": "Placeholders: {{ requester.first_name }}, {{ requester.name }}, "
+            "{{ ticket.reference }}, {{ ticket.subject }}, {{ organization.name }}, "
+            "{{ agent.first_name }}. Only {% if %} and {% for %} tags are allowed.",
+        }
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        try:
+            check_macro_body(body)
+        except TemplateSyntaxError as error:
+            raise forms.ValidationError(str(error)) from error
+        return body
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    form = MacroForm
+    list_display = ["name", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "body"]
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "internal", "published", "updated_at"]
+    list_filter = ["internal", "published", "category"]
+    search_fields = ["title", "body"]
+    exclude = ["search_vector"]
+
+
+class UseAdmin(admin.ModelAdmin):
+    """Usage records are written by the workspace; admins only read them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(MacroUse)
+class MacroUseAdmin(UseAdmin):
+    list_display = ["macro", "ticket", "user", "edited", "created_at"]
+    list_filter = ["edited", "macro"]
+    raw_id_fields = ["ticket", "message"]
+
+
+@admin.register(ArticleUse)
+class ArticleUseAdmin(UseAdmin):
+    list_display = ["article", "ticket", "user", "mode", "created_at"]
+    list_filter = ["mode"]
+    raw_id_fields = ["ticket"]

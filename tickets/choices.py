@@ -90,6 +90,10 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     EMAIL_SENT = "email_sent", _("Email sent")
     EMAIL_IGNORED = "email_ignored", _("Automated email ignored")
+    HANDOFF_REQUESTED = "handoff_requested", _("Handoff requested")
+    HANDOFF_ACCEPTED = "handoff_accepted", _("Handoff accepted")
+    HANDOFF_REJECTED = "handoff_rejected", _("Handoff rejected")
+    HANDOFF_TRANSFERRED = "handoff_transferred", _("Transferred to another team")
 
 
 class ApiScope(models.TextChoices):

@@ -9,9 +9,11 @@ from tickets.models import Ticket
 
 
 class TicketFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=TicketStatus.choices)
-    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
-    channel = filters.MultipleChoiceFilter(choices=Channel.choices)
+    # distinct=False: these filter ticket columns, so no row can repeat, and DISTINCT over
+    # every column (description included) would sort the whole result.
+    status = filters.MultipleChoiceFilter(choices=TicketStatus.choices, distinct=False)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
+    channel = filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
     category = filters.CharFilter(field_name="category_id")
     team = filters.NumberFilter(field_name="team_id")
     assignee = filters.NumberFilter(field_name="assignee_id")

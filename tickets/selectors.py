@@ -36,14 +36,16 @@ def visible_tickets(
 
 def ticket_list(*, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """
-    Return the tickets with every column the list and detail views print, in one query.
-    Downstream apps name their one-to-one rows (the current triage or routing decision) in
-    settings.HELPDESK_TICKET_SELECT_RELATED, so they join here instead of a query per row.
+    Return the tickets with every column the list and detail views print, in a fixed number of
+    queries. Downstream apps name their one-to-one rows (the current triage or routing
+    decision) in settings.HELPDESK_TICKET_PREFETCH: they are fetched in one query each rather
+    than joined, because every extra join multiplies the planner's work on the hot list query.
     """
-    return tickets.select_related(
-        "requester", "organization", "team", "assignee", "category",
-        *settings.HELPDESK_TICKET_SELECT_RELATED,
-    ).defer("search_vector")
+    return (
+        tickets.select_related("requester", "organization", "team", "assignee")
+        .prefetch_related(*settings.HELPDESK_TICKET_PREFETCH)
+        .defer("search_vector")
+    )
 
 
 def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list[Message | TicketEvent]:

@@ -82,3 +82,10 @@ def poll_imap_mailbox() -> int:
     if report.more_waiting:
         poll_imap_mailbox.delay()
     return report.processed
+
+
+@shared_task(name="tickets.flush_rule_counters", acks_late=True)
+def flush_rule_counters() -> None:
+    from tickets.rule_counters import flush_fired_counts
+
+    flush_fired_counts()

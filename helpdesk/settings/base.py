@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "helpdesk.security.SecurityHeadersMiddleware",
     # gunicorn serves no static files; WhiteNoise serves the admin's CSS in every profile.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tickets.api.limits.ApiBodyLimitMiddleware",
@@ -110,7 +111,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "tickets:login"
+LOGIN_REDIRECT_URL = "tickets:workspace"
+LOGOUT_REDIRECT_URL = "tickets:login"
+# Failed sign-ins per account name (and four times that per address), counted in Redis.
+HELPDESK_LOGIN_RATE = env("HELPDESK_LOGIN_RATE", default="5/15m")
+
+# Content-Security-Policy of every page (helpdesk.security); no inline script anywhere.
+HELPDESK_CSP = env("HELPDESK_CSP", default=(
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+))
+# drf-spectacular's Swagger page starts itself with an inline script.
+HELPDESK_CSP_EXEMPT_PATHS: list[str] = ["/api/v1/docs/"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -140,10 +154,26 @@ HELPDESK_SUPPORT_ADDRESS = env("HELPDESK_SUPPORT_ADDRESS", default="support@help
 HELPDESK_IMAP_URL = env("HELPDESK_IMAP_URL", default="")
 
 # The intake pipeline and lifecycle handlers: every automated side effect is listed here.
-HELPDESK_INTAKE_PIPELINE: list[str] = []
-HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {}
-# One-to-one rows of downstream apps that ticket lists join (e.g. "triage_decision").
-HELPDESK_TICKET_SELECT_RELATED: list[str] = []
+HELPDESK_INTAKE_PIPELINE: list[str] = [
+    # triage: normalise -> enrich -> classify, in the order of triage.stages.STAGES
+    "triage.stages.normalise",
+    "triage.stages.detect_language",
+    "triage.stages.extract_fields",
+    "triage.stages.tag",
+    "triage.stages.score_sentiment",
+    "triage.stages.classify",
+    "triage.stages.check_missing_info",
+    "triage.stages.record",
+    "routing.stages.route",  # last: after triage has classified the ticket
+]
+HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {
+    "agent_replied": ["routing.handlers.claim_on_reply"],
+    "customer_replied": ["triage.handlers.on_customer_replied"],
+    "fields_changed": ["triage.handlers.on_fields_changed"],
+    "priority_changed": ["triage.handlers.on_fields_changed"],
+}
+# One-to-one rows of downstream apps that ticket lists fetch along (e.g. "triage_decision").
+HELPDESK_TICKET_PREFETCH: list[str] = ["triage_decision", "routing_decision"]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -192,6 +222,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "tickets.poll_imap_mailbox": {"task": "tickets.poll_imap_mailbox", "schedule": 60.0},
+    "tickets.flush_rule_counters": {"task": "tickets.flush_rule_counters", "schedule": 30.0},
+    "routing.sweep_presence": {"task": "routing.sweep_presence", "schedule": 60.0},
+    "triage.release_stale_awaiting_info": {
+        "task": "triage.release_stale_awaiting_info", "schedule": 300.0,
+    },
+    "triage.retrain_classifier": {"task": "triage.retrain_classifier", "schedule": 86400.0},
 }
 
 LOGGING = {

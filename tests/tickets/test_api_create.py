@@ -9,6 +9,12 @@ from tickets.models import Contact, IdempotencyRecord, Message, Organization, Ti
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
+
+@pytest.fixture(autouse=True)
+def _spine_only(settings):
+    """These tests are about the spine; triage and routing stages have their own tests."""
+    settings.HELPDESK_INTAKE_PIPELINE = []
+
 PAYLOAD = {
     "subject": "Charged twice for annual plan",
     "description": "Hi, my card was charged twice on March 15.",

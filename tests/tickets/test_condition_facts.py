@@ -22,6 +22,12 @@ from tickets.models import Category, Ticket
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _spine_facts_only(monkeypatch):
+    """Other apps' fact providers have their own tests; these check the spine's facts."""
+    monkeypatch.setattr("tickets.conditions.facts._PROVIDERS", [])
+
+
 def loaded(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_related(*FACT_RELATIONS).get(pk=ticket.pk)
 
@@ -199,3 +205,17 @@ def test_the_package_imports_no_models():
     )
 
     assert completed.returncode == 0, completed.stderr
+
+
+def test_registered_providers_add_their_facts_once(full_ticket, monkeypatch):
+    from tickets.conditions import register_fact_provider
+    from tickets.conditions.facts import _PROVIDERS
+
+    def subject_length(ticket: Ticket) -> dict[str, int]:
+        return {"example.length": len(ticket.subject)}
+
+    register_fact_provider(subject_length)
+    register_fact_provider(subject_length)
+    facts = ticket_facts(loaded(full_ticket))
+    assert facts["example.length"] == len(full_ticket.subject)
+    assert list(_PROVIDERS) == [subject_length]

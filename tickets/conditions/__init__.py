@@ -14,6 +14,7 @@ of every app can use it. ``tickets.conditions.dry_run`` queries tickets and is n
 from tickets.conditions.evaluation import evaluate as evaluate
 from tickets.conditions.explanation import explain as explain
 from tickets.conditions.explanation import matched_leaves as matched_leaves
+from tickets.conditions.facts import register_fact_provider as register_fact_provider
 from tickets.conditions.facts import ticket_facts as ticket_facts
 from tickets.conditions.fields import CUSTOM_FIELDS_PREFIX as CUSTOM_FIELDS_PREFIX
 from tickets.conditions.fields import FIELDS as FIELDS

@@ -7,7 +7,7 @@ importable from models and migrations; choices import no models, so they are saf
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -53,8 +53,7 @@ def _ticket_part(ticket: Ticket) -> dict[str, Any]:
         "ticket.tags": list(ticket.tags or ()),
         "ticket.reopens": ticket.reopens,
         "ticket.customer_contacts": ticket.customer_contacts,
-        # Triage adds the sentiment score later; until then every ticket lacks the fact.
-        "ticket.sentiment": getattr(ticket, "sentiment", None),
+        "ticket.sentiment": ticket.sentiment,
         "ticket.created_at": ticket.created_at,
     }
 
@@ -105,6 +104,27 @@ def _message_part(message: Message | None) -> dict[str, Any]:
     }
 
 
+FactProvider = Callable[["Ticket"], Mapping[str, Any]]
+_PROVIDERS: list[FactProvider] = []
+
+
+def register_fact_provider(provider: FactProvider) -> None:
+    """
+    Add facts that another app computes (e.g. triage.text), so every rule and every dry-run
+    sees them. Apps call this from AppConfig.ready(); the provider must run no query per
+    ticket, or lists of facts would grow a query per row.
+    """
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+
+
+def _provided(ticket: Ticket) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for provider in _PROVIDERS:
+        facts.update(provider(ticket))
+    return facts
+
+
 def ticket_facts(ticket: Ticket, *, message: Message | None = None) -> dict[str, Any]:
     """
     Return what conditions may test about a ticket, and about a message on it, by field name.
@@ -121,4 +141,5 @@ def ticket_facts(ticket: Ticket, *, message: Message | None = None) -> dict[str,
         **_requester_part(ticket.requester),
         **_organization_part(ticket.organization),
         **_message_part(message),
+        **_provided(ticket),
     }

@@ -7,6 +7,10 @@ from tickets.models.accounts import Team as Team
 from tickets.models.base import TimeStampedModel as TimeStampedModel
 from tickets.models.keys import ApiKey as ApiKey
 from tickets.models.keys import IdempotencyRecord as IdempotencyRecord
+from tickets.models.knowledge import ArticleUse as ArticleUse
+from tickets.models.knowledge import KnowledgeArticle as KnowledgeArticle
+from tickets.models.knowledge import Macro as Macro
+from tickets.models.knowledge import MacroUse as MacroUse
 from tickets.models.messages import Attachment as Attachment
 from tickets.models.messages import Message as Message
 from tickets.models.messages import OutboundEmail as OutboundEmail

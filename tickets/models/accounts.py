@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
@@ -24,7 +25,11 @@ class Organization(TimeStampedModel):
     renewal_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            # Intake matches a requester's organisation by email domain on every new ticket.
+            GinIndex(fields=["email_domains"], name="org_email_domains"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(tier__in=Tier.values), name="org_tier_known"),
             models.CheckConstraint(

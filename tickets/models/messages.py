@@ -104,6 +104,7 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
         REPLY = "reply", "Agent reply"
+        CLARIFICATION = "clarification", "Clarification request"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"

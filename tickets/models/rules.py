@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models import F
 
 from tickets.conditions import condition_validator, explain
 
@@ -31,4 +30,11 @@ class Rule(models.Model):
         return explain(self.condition)
 
     def record_fired(self) -> None:
-        type(self).objects.filter(pk=self.pk).update(fired_count=F("fired_count") + 1)
+        type(self).record_fired_many([self.pk])
+
+    @classmethod
+    def record_fired_many(cls, rule_ids: list[int]) -> None:
+        """Count fires in Redis; a beat task adds them to fired_count (tickets.rule_counters)."""
+        from tickets.rule_counters import count_fired
+
+        count_fired(model_label=cls._meta.label_lower, rule_ids=rule_ids)

@@ -65,6 +65,10 @@ class Ticket(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # When the status last changed: sweeps ask "pending for 48 hours?" without reading events.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Triage's score of the customer's words, -1 (angry) to 1; a fact every rule can read.
+    sentiment = models.FloatField(null=True, blank=True)
 
     reassignments = models.PositiveIntegerField(default=0)
     reopens = models.PositiveIntegerField(default=0)
@@ -89,6 +93,7 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="ticket_created_desc"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["created_by_key", "-created_at"], name="ticket_key_recent"),
+            models.Index(fields=["status", "status_changed_at"], name="ticket_status_since"),
             GinIndex(fields=["search_vector"], name="ticket_search"),
             GinIndex(fields=["tags"], name="ticket_tags"),
         ]

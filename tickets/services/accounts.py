@@ -1,19 +1,27 @@
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from tickets.models import Contact, Organization
 
 
+def _contact_by_email(email: str) -> Contact | None:
+    # LOWER(email) = ... is what the unique functional index answers; iexact would scan.
+    return Contact.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=email.lower()
+    ).first()
+
+
 def upsert_contact(*, email: str, name: str = "", phone: str = "") -> Contact:
     """Return the contact for this address (whatever its case), filling in blank details."""
     email = email.strip()
-    contact = Contact.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=email.lower()
-    ).first()
+    contact = _contact_by_email(email)
     if contact is None:
-        contact, _ = Contact.objects.get_or_create(
-            email=email, defaults={"name": name.strip(), "phone": phone.strip()}
-        )
-        return contact
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent intake may win the insert
+                return Contact.objects.create(email=email, name=name.strip(), phone=phone.strip())
+        except IntegrityError:
+            contact = _contact_by_email(email)
+            assert contact is not None  # the row that beat us is committed and visible now
     changed = []
     if name.strip() and not contact.name:
         contact.name = name.strip()

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from tickets.choices import EventKind, TicketStatus
 from tickets.events import record_event
@@ -44,8 +45,8 @@ def assign_ticket(
         fields.append("reassignments")
     ticket.assignee, ticket.team = new_agent, new_team
     if ticket.status == TicketStatus.NEW and new_agent is not None:
-        ticket.status = TicketStatus.OPEN
-        fields.append("status")
+        ticket.status, ticket.status_changed_at = TicketStatus.OPEN, timezone.now()
+        fields += ["status", "status_changed_at"]
     ticket.save(update_fields=fields)
     record_event(
         ticket=ticket,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from tickets.choices import Channel, EventKind, MessageKind
 from tickets.events import record_event
@@ -71,6 +72,7 @@ def create_ticket(
         external_id=request.external_id,
         category=_known_category(request.category),
         created_by_key=api_key,
+        status_changed_at=timezone.now(),
         **({"priority": request.priority} if request.priority else {}),
     )
     message = Message.objects.create(

@@ -31,7 +31,8 @@ def change_status(
     reopening = before == TicketStatus.SOLVED and status == TicketStatus.OPEN
     now = timezone.now()
     ticket.status = status
-    fields = ["status", "updated_at"]
+    ticket.status_changed_at = now
+    fields = ["status", "status_changed_at", "updated_at"]
     if status == TicketStatus.SOLVED:
         ticket.solved_at = now
         fields.append("solved_at")

@@ -42,7 +42,7 @@ def add_agent_message(
     if ticket.first_response_at is None:
         fields["first_response_at"] = message.created_at
     if ticket.status == TicketStatus.NEW:
-        fields["status"] = TicketStatus.OPEN
+        fields["status"], fields["status_changed_at"] = TicketStatus.OPEN, fields["updated_at"]
     Ticket.objects.filter(pk=ticket.pk).update(**fields)
     ticket.refresh_from_db()
     record_event(ticket=ticket, kind=EventKind.AGENT_REPLIED, actor=author,

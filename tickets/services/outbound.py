@@ -6,7 +6,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tickets.choices import EventKind
+from tickets.choices import EventKind, MessageKind
 from tickets.events import record_event
 from tickets.mail.threading import make_message_id
 from tickets.models import Message, OutboundEmail, Ticket
@@ -58,7 +58,8 @@ def queue_reply(*, message: Message) -> OutboundEmail:
     return OutboundEmail.objects.create(
         ticket=ticket,
         message=message,
-        kind=OutboundEmail.Kind.REPLY,
+        kind=(OutboundEmail.Kind.CLARIFICATION if message.kind == MessageKind.SYSTEM
+              else OutboundEmail.Kind.REPLY),
         to=ticket.requester.email,
         subject=f"Re: [{ticket.reference}] {ticket.subject}",
         body=render_to_string("tickets/email/reply.txt", {"ticket": ticket, "message": message}),
@@ -122,11 +123,14 @@ def _release(outbound: OutboundEmail) -> None:
 
 
 def _send(outbound: OutboundEmail) -> None:
-    automated = outbound.kind == OutboundEmail.Kind.ACKNOWLEDGEMENT
-    # RFC 3834: an acknowledgement is an auto-reply, so well-behaved robots do not answer it.
+    # RFC 3834: what the desk sends by itself is marked, so well-behaved robots do not answer.
+    automated = {
+        OutboundEmail.Kind.ACKNOWLEDGEMENT: "auto-replied",
+        OutboundEmail.Kind.CLARIFICATION: "auto-generated",
+    }
     headers = {
         "Message-ID": outbound.email_message_id,
-        "Auto-Submitted": "auto-replied" if automated else "no",
+        "Auto-Submitted": automated.get(outbound.kind, "no"),
     }
     if outbound.in_reply_to:
         headers["In-Reply-To"] = outbound.in_reply_to

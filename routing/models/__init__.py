@@ -1,0 +1,11 @@
+"""Routing's models, one module per area, re-exported here."""
+
+from routing.models.agents import AgentProfile as AgentProfile
+from routing.models.agents import AgentSkill as AgentSkill
+from routing.models.agents import Skill as Skill
+from routing.models.decisions import RoutingDecision as RoutingDecision
+from routing.models.handoffs import Handoff as Handoff
+from routing.models.rules import RoutingRule as RoutingRule
+from routing.models.rules import RoutingRuleSkill as RoutingRuleSkill
+from routing.models.teams import OnCallShift as OnCallShift
+from routing.models.teams import TeamProfile as TeamProfile

@@ -1,0 +1,1 @@
+"""Routing's write paths, one module per topic."""

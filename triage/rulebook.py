@@ -1,0 +1,124 @@
+"""
+The enabled triage configuration, loaded once per process and reloaded when an admin edits it.
+
+Stages must cost a few milliseconds, so rules are not read from the database per ticket. A
+version token in the shared cache (Redis) says when every process must reload: edits bump
+it (signals.py); a cleared cache gets a fresh token, so nothing stale survives a flush.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.core.cache import cache
+
+from triage.classifier import Scorer
+
+VERSION_KEY: Final = "triage:rulebook:version"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRule:
+    id: int
+    name: str
+    explanation: str
+    condition: dict[str, Any]
+    weight: float
+    category: str
+    severity: str
+    priority: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedExtractor:
+    name: str
+    pattern: str
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRequirement:
+    category: str
+    channel: str
+    field: str
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rulebook:
+    version: str
+    rules: tuple[LoadedRule, ...]
+    priority_rules: tuple[LoadedRule, ...]
+    extractors: tuple[LoadedExtractor, ...]
+    requirements: tuple[LoadedRequirement, ...]
+    confidence_threshold: float
+    classifier: Scorer | None = None
+
+
+_loaded: dict[str, Rulebook] = {}
+
+
+def bump_version() -> None:
+    """Make every process reload the rulebook before its next triage run."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return str(version)
+
+
+def current_rulebook() -> Rulebook:
+    """Return the rulebook, reading the database only when the version token changed."""
+    version = _version()
+    book = _loaded.get("book")
+    if book is None or book.version != version:
+        book = _load(version)
+        _loaded["book"] = book
+    return book
+
+
+def _rule(row: Any, *, category: str = "", weight: float = 1.0) -> LoadedRule:
+    return LoadedRule(
+        id=row.pk, name=row.name, explanation=row.explanation, condition=row.condition or {},
+        weight=weight, category=category, severity=row.severity, priority=row.priority,
+        tags=tuple(getattr(row, "tags", ()) or ()),
+    )
+
+
+def _load(version: str) -> Rulebook:
+    from triage.models import Extractor, PriorityRule, RequiredField, TriageRule
+    from triage.selectors import active_classifier, triage_settings
+
+    rules = tuple(
+        _rule(row, category=row.category_id or "", weight=row.weight)
+        for row in TriageRule.objects.filter(enabled=True).order_by("order", "pk")
+    )
+    priority_rules = tuple(
+        _rule(row) for row in PriorityRule.objects.filter(enabled=True).order_by("order", "pk")
+    )
+    extractors = tuple(
+        LoadedExtractor(name=row.name, pattern=row.pattern, field=row.field)
+        for row in Extractor.objects.filter(enabled=True).order_by("order", "pk")
+    )
+    requirements = tuple(
+        LoadedRequirement(category=row.category_id or "", channel=row.channel, field=row.field,
+                          question=row.question)
+        for row in RequiredField.objects.filter(enabled=True)
+    )
+    return Rulebook(
+        version=version, rules=rules, priority_rules=priority_rules, extractors=extractors,
+        requirements=requirements,
+        confidence_threshold=triage_settings().confidence_threshold,
+        classifier=_scorer(active_classifier()),
+    )
+
+
+def _scorer(model: Any) -> Scorer | None:
+    return None if model is None else Scorer.from_weights(model.weights, model_id=model.pk)
