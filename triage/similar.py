@@ -8,7 +8,7 @@ from typing import Final
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import transaction
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, F, FloatField, Q, Subquery, Value, When
 from django.utils import timezone
 
 from tickets.choices import UNSOLVED
@@ -19,6 +19,9 @@ TOP_MATCHES: Final = 5
 # ts_rank of a match on one common word ("please") is ~0.1; a shared topic scores well above.
 MIN_RANK: Final = 0.2
 MAX_TERMS: Final = 24
+# Rank only the most recent tickets that share a word: ranking every match cost ~200 ms of
+# CPU per intake at a million tickets, and the newest matches are the likeliest incidents.
+CANDIDATES: Final = 300
 # Same organisation or product area make a match likelier to be the same problem.
 BOOST: Final = 1.5
 _TERM = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -42,11 +45,16 @@ def find_similar_tickets(*, ticket: Ticket, days: int) -> list[SimilarTicket]:
              | (Q(product_area=ticket.product_area) & ~Q(product_area="")), then=Value(BOOST)),
         default=Value(1.0), output_field=FloatField(),
     )
-    matches = (
+    candidates = (
         Ticket.objects.filter(status__in=UNSOLVED,
                               created_at__gte=timezone.now() - timedelta(days=days),
                               search_vector=query)
         .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .values("pk")[:CANDIDATES]
+    )
+    matches = (
+        Ticket.objects.filter(pk__in=Subquery(candidates))
         .annotate(score=SearchRank(F("search_vector"), query) * boost)
         .filter(score__gte=MIN_RANK)
         .order_by("-score", "-pk")

@@ -98,7 +98,7 @@ REDIS_URL = env("REDIS_URL")
 _CACHE_URL, _BROKER_URL = _redis_urls(REDIS_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "helpdesk.cache.ReusingRedisCache",
         "LOCATION": _CACHE_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="hd"),
     }
