@@ -81,3 +81,21 @@ def test_search_with_operators_never_500(manager_client):
     TicketFactory(subject="login broken")
     for query in ['"login broken"', "login -password", "a & | ! (", "or", "'"]:
         assert manager_client.get("/api/v1/tickets/", {"q": query}).status_code == 200
+
+
+def test_hand_built_ticket_json_matches_drfs_field_by_field_output(rf):
+    from rest_framework import serializers
+
+    from tests.tickets.factories import OrganizationFactory
+    from tickets.api.serializers import TicketOutput
+
+    agent = AgentFactory(first_name="Mike", last_name="Chen")
+    ticket = TicketFactory(
+        organization=OrganizationFactory(), team=TeamFactory(), assignee=agent,
+        category_id="billing", tags=["vip"], impact=["billing"], custom_fields={"order": "A-1"},
+        first_response_at=timezone.now(), solved_at=timezone.now(),
+    )
+    context = {"request": rf.get("/")}
+    fast = TicketOutput(ticket, context=context).data
+    generic = serializers.ModelSerializer.to_representation(TicketOutput(context=context), ticket)
+    assert fast == dict(generic)

@@ -126,6 +126,9 @@ class SlaOutput(serializers.Serializer):
     state = serializers.CharField()
 
 
+_DATETIME = serializers.DateTimeField()
+
+
 class TicketOutput(serializers.ModelSerializer):
     """The ticket as shared/API.md shows it; later stages fill triage, routing and sla."""
 
@@ -149,6 +152,35 @@ class TicketOutput(serializers.ModelSerializer):
             "sla", "triage", "routing", "first_response_at", "solved_at", "closed_at",
             "created_at", "updated_at",
         ]
+
+    def to_representation(self, ticket: Ticket) -> dict[str, Any]:
+        """
+        Build the ticket's JSON by hand: DRF's field-by-field walk cost about half a
+        millisecond a row, most of a list request. A test checks it matches DRF's own output.
+        """
+        requester, organization, team = ticket.requester, ticket.organization, ticket.team
+        return {
+            "id": ticket.pk, "reference": ticket.reference, "url": self.get_url(ticket),
+            "subject": ticket.subject, "description": ticket.description,
+            "status": ticket.status, "priority": ticket.priority, "severity": ticket.severity,
+            "category": ticket.category_id, "channel": ticket.channel,
+            "language": ticket.language, "product_area": ticket.product_area,
+            "impact": list(ticket.impact), "tags": list(ticket.tags),
+            "custom_fields": ticket.custom_fields, "external_id": ticket.external_id,
+            "requester": {"id": requester.pk, "email": requester.email, "name": requester.name},
+            "organization": None if organization is None else {
+                "id": organization.pk, "name": organization.name, "tier": organization.tier},
+            "team": None if team is None else {"id": team.pk, "name": team.name},
+            "assignee": self.get_assignee(ticket),
+            "sla": self.get_sla(ticket), "triage": self.get_triage(ticket),
+            "routing": self.get_routing(ticket),
+            **{name: _DATETIME.to_representation(value) if value else None
+               for name, value in (("first_response_at", ticket.first_response_at),
+                                   ("solved_at", ticket.solved_at),
+                                   ("closed_at", ticket.closed_at),
+                                   ("created_at", ticket.created_at),
+                                   ("updated_at", ticket.updated_at))},
+        }
 
     def get_url(self, ticket: Ticket) -> str:
         path = reverse("api:ticket-detail", args=[ticket.pk])
