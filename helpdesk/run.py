@@ -157,7 +157,7 @@ def announce(base: str) -> None:
     """Print where everything is, in one block so the children's logs do not split it."""
     from tickets.demo.cast import DEMO_PASSWORD, PEOPLE
 
-    pages = [("site", "/"), ("request form", "/support/new/"), ("admin", "/admin/"),
+    pages = [("agent desk", "/agent/"), ("request form", "/support/new/"), ("admin", "/admin/"),
              ("API docs", "/api/v1/docs/"), ("health", "/health/ready")]
     lines = ["", "=" * 72, f"The help desk is up at {base}/"]
     lines += [f"  {label:<13} {base}{path}" for label, path in pages

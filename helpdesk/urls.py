@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -7,6 +8,8 @@ urlpatterns = [
     path("api/v1/", include("tickets.api.urls")),
     path("", include("helpdesk.health")),
     path("", include("tickets.urls")),
+    # People who type the bare address are agents; the workspace sends others to sign in.
+    path("", RedirectView.as_view(pattern_name="tickets:workspace"), name="home"),
 ]
 
 handler404 = "helpdesk.errors.not_found"

@@ -49,3 +49,10 @@ def test_ready_is_503_naming_postgres_when_postgres_is_down():
     status, body = _ready_with(DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
     assert status == 503
     assert body["down"] == ["postgres"]
+
+
+@pytest.mark.django_db
+def test_the_bare_address_leads_to_the_agent_workspace(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/agent/"
