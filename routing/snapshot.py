@@ -11,17 +11,10 @@ A provisional token that never became final (rolled back) expires by itself.
 
 from __future__ import annotations
 
-import threading
-import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
-
-VERSION_KEY: Final = "routing:snapshot:version"
-PROVISIONAL: Final = "provisional:"
-PROVISIONAL_TTL: Final = 60
+from tickets.rule_cache import VersionedRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +57,6 @@ class Snapshot:
         return self.teams[team_id]
 
 
-_local = threading.local()  # one copy per thread: nothing shared needs a lock
 
 
 def _load(version: str) -> Snapshot:
@@ -95,32 +87,19 @@ def _load(version: str) -> Snapshot:
     return Snapshot(version=version, rules=rules, teams=teams, catch_all_team_id=catch_all)
 
 
-def _current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return str(version)
+_snapshots: VersionedRules[Snapshot] = VersionedRules("routing:snapshot", _load)
 
 
 def current_snapshot() -> Snapshot:
     """Return the rules and team settings, rebuilding them only if an admin changed them."""
-    version = _current_version()
-    if version.startswith(PROVISIONAL):
-        return _load(version)
-    snapshot: Snapshot | None = getattr(_local, "snapshot", None)
-    if snapshot is None or snapshot.version != version:
-        snapshot = _load(version)
-        _local.snapshot = snapshot
-    return snapshot
+    return _snapshots.current()
 
 
 def publish_snapshot_version() -> None:
     """Replace the token with a final one: every process rebuilds once, then keeps its copy."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _snapshots.publish()
 
 
 def invalidate_snapshot() -> None:
     """Make every process read rules afresh until the change commits, then rebuild once."""
-    cache.set(VERSION_KEY, PROVISIONAL + uuid.uuid4().hex, timeout=PROVISIONAL_TTL)
-    transaction.on_commit(publish_snapshot_version)
+    _snapshots.invalidate()

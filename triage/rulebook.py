@@ -8,15 +8,11 @@ it (signals.py); a cleared cache gets a fresh token, so nothing stale survives a
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
-from django.core.cache import cache
-
+from tickets.rule_cache import VersionedRules
 from triage.classifier import Scorer
-
-VERSION_KEY: Final = "triage:rulebook:version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,30 +54,19 @@ class Rulebook:
     classifier: Scorer | None = None
 
 
-_loaded: dict[str, Rulebook] = {}
-
-
 def bump_version() -> None:
     """Make every process reload the rulebook before its next triage run."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _rulebooks.invalidate()
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return str(version)
+def publish_rulebook_version() -> None:
+    """Settle the token as a committed edit does; tests call it inside their transaction."""
+    _rulebooks.publish()
 
 
 def current_rulebook() -> Rulebook:
     """Return the rulebook, reading the database only when the version token changed."""
-    version = _version()
-    book = _loaded.get("book")
-    if book is None or book.version != version:
-        book = _load(version)
-        _loaded["book"] = book
-    return book
+    return _rulebooks.current()
 
 
 def _rule(row: Any, *, category: str = "", weight: float = 1.0) -> LoadedRule:
@@ -122,3 +107,6 @@ def _load(version: str) -> Rulebook:
 
 def _scorer(model: Any) -> Scorer | None:
     return None if model is None else Scorer.from_weights(model.weights, model_id=model.pk)
+
+
+_rulebooks: VersionedRules[Rulebook] = VersionedRules("triage:rulebook", _load)

@@ -1,0 +1,59 @@
+"""
+Rules held in memory per thread and reloaded only when a version token in Redis changes.
+
+Every intake evaluates every enabled rule; reading them from the database each time would
+cost queries per ticket, and a process-local copy alone would never see an admin's edit. An
+edit first sets a provisional token, so until it commits every process reads the rules afresh
+(nobody keeps rows that might roll back), then a final token, so each process reloads once.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Final, Generic, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+PROVISIONAL: Final = "provisional:"
+PROVISIONAL_TTL: Final = 60  # seconds; a rolled-back edit stops costing reloads after this
+
+T = TypeVar("T")
+
+
+class VersionedRules(Generic[T]):
+    """A per-thread copy of whatever `load(version)` builds, kept until the token changes."""
+
+    def __init__(self, name: str, load: Callable[[str], T]) -> None:
+        self.key = f"{name}:version"
+        self._load = load
+        self._local = threading.local()
+
+    def version(self) -> str:
+        version = cache.get(self.key)
+        if version is None:
+            cache.add(self.key, uuid.uuid4().hex, timeout=None)
+            version = cache.get(self.key)
+        return str(version)
+
+    def current(self) -> T:
+        """Return the loaded rules, reading the database only when the token changed."""
+        version = self.version()
+        if version.startswith(PROVISIONAL):
+            return self._load(version)
+        held: tuple[str, T] | None = getattr(self._local, "held", None)
+        if held is None or held[0] != version:
+            held = (version, self._load(version))
+            self._local.held = held
+        return held[1]
+
+    def publish(self) -> None:
+        """Set a final token: every process reloads once, then keeps its copy."""
+        cache.set(self.key, uuid.uuid4().hex, timeout=None)
+
+    def invalidate(self) -> None:
+        """Read rules afresh everywhere until the current transaction commits, then publish."""
+        cache.set(self.key, PROVISIONAL + uuid.uuid4().hex, timeout=PROVISIONAL_TTL)
+        transaction.on_commit(self.publish)
