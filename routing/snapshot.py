@@ -87,19 +87,19 @@ def _load(version: str) -> Snapshot:
     return Snapshot(version=version, rules=rules, teams=teams, catch_all_team_id=catch_all)
 
 
-_snapshots: VersionedRules[Snapshot] = VersionedRules("routing:snapshot", _load)
+snapshots: VersionedRules[Snapshot] = VersionedRules("routing:snapshot", _load)
 
 
 def current_snapshot() -> Snapshot:
     """Return the rules and team settings, rebuilding them only if an admin changed them."""
-    return _snapshots.current()
+    return snapshots.current()
 
 
 def publish_snapshot_version() -> None:
     """Replace the token with a final one: every process rebuilds once, then keeps its copy."""
-    _snapshots.publish()
+    snapshots.publish()
 
 
 def invalidate_snapshot() -> None:
     """Make every process read rules afresh until the change commits, then rebuild once."""
-    _snapshots.invalidate()
+    snapshots.invalidate()

@@ -16,6 +16,8 @@ from typing import Final, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 
 PROVISIONAL: Final = "provisional:"
 PROVISIONAL_TTL: Final = 60  # seconds; a rolled-back edit stops costing reloads after this
@@ -57,3 +59,17 @@ class VersionedRules(Generic[T]):
         """Read rules afresh everywhere until the current transaction commits, then publish."""
         cache.set(self.key, PROVISIONAL + uuid.uuid4().hex, timeout=PROVISIONAL_TTL)
         transaction.on_commit(self.publish)
+
+    def invalidate_on_change(self, *models: type[Model]) -> None:
+        """
+        Invalidate whenever a row of these models is saved or deleted, however it was edited.
+        Signals rebuild a cache here and nothing else (STYLE.md allows exactly that); apps call
+        this from AppConfig.ready().
+        """
+        for model in models:
+            uid = f"{self.key}:{model._meta.label_lower}"
+            post_save.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:save")
+            post_delete.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:delete")
+
+    def _on_change(self, **_signal: object) -> None:
+        self.invalidate()

@@ -56,17 +56,17 @@ class Rulebook:
 
 def bump_version() -> None:
     """Make every process reload the rulebook before its next triage run."""
-    _rulebooks.invalidate()
+    rulebooks.invalidate()
 
 
 def publish_rulebook_version() -> None:
     """Settle the token as a committed edit does; tests call it inside their transaction."""
-    _rulebooks.publish()
+    rulebooks.publish()
 
 
 def current_rulebook() -> Rulebook:
     """Return the rulebook, reading the database only when the version token changed."""
-    return _rulebooks.current()
+    return rulebooks.current()
 
 
 def _rule(row: Any, *, category: str = "", weight: float = 1.0) -> LoadedRule:
@@ -109,4 +109,4 @@ def _scorer(model: Any) -> Scorer | None:
     return None if model is None else Scorer.from_weights(model.weights, model_id=model.pk)
 
 
-_rulebooks: VersionedRules[Rulebook] = VersionedRules("triage:rulebook", _load)
+rulebooks: VersionedRules[Rulebook] = VersionedRules("triage:rulebook", _load)

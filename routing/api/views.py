@@ -9,15 +9,14 @@ from rest_framework.views import APIView
 from routing.api.serializers import PreviewInput, PreviewOutput
 from routing.preview import draft_ticket, preview_routing
 from tickets.api.permissions import CanAssignTickets
+from tickets.api.tickets import caller_tickets
 from tickets.conditions.facts import FACT_RELATIONS
 from tickets.models import Ticket
-from tickets.selectors import visible_tickets
 
 
 def _visible_ticket(request: Request, ticket_id: int) -> Ticket:
-    api_key = request.auth if hasattr(request.auth, "scopes") else None
-    tickets = visible_tickets(user=request.user, api_key=api_key)
-    return get_object_or_404(tickets.select_related(*FACT_RELATIONS), pk=ticket_id)
+    tickets = caller_tickets(request).select_related(*FACT_RELATIONS)
+    return get_object_or_404(tickets, pk=ticket_id)
 
 
 class RoutingPreviewApi(APIView):

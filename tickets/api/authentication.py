@@ -11,6 +11,11 @@ from tickets.models.keys import hash_key
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+def request_api_key(request: Request) -> ApiKey | None:
+    """Return the API key the request authenticated with, or None for a signed-in session."""
+    return request.auth if isinstance(request.auth, ApiKey) else None
+
+
 class ApiKeyAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <key>`; request.auth is the ApiKey with its scopes."""
 

@@ -4,11 +4,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from tickets.api.authentication import request_api_key
 from tickets.choices import ApiScope
+from tickets.models import ApiKey
 
 
-def _key(request: Request) -> object | None:
-    return request.auth if hasattr(request.auth, "scopes") else None
+def _key(request: Request) -> ApiKey | None:
+    return request_api_key(request)
 
 
 def _allowed(request: Request, scopes: set[str], perm: str | None) -> bool:

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tickets.api.authentication import request_api_key
 from tickets.api.permissions import CanCreateTickets, CanReadTickets, CanWorkTickets
 from tickets.api.serializers import TicketCreateInput, TicketOutput, TicketPatchInput
 from tickets.filters import TicketFilter
@@ -45,8 +46,7 @@ class TicketOrdering(OrderingFilter):
 
 
 def caller_tickets(request: Request) -> Any:
-    api_key = request.auth if hasattr(request.auth, "scopes") else None
-    return visible_tickets(user=request.user, api_key=api_key)
+    return visible_tickets(user=request.user, api_key=request_api_key(request))
 
 
 def get_visible_ticket(request: Request, ticket_id: int) -> Ticket:
@@ -115,7 +115,7 @@ class TicketCollectionApi(APIView):
         return response
 
     def _create(self, request: Request, data: dict[str, Any]) -> StoredResponse:
-        api_key = request.auth if hasattr(request.auth, "scopes") else None
+        api_key = request_api_key(request)
         organization = data.get("organization") or {}
         ticket, ctx = create_ticket(
             request=NewTicket(
@@ -146,8 +146,9 @@ class TicketCollectionApi(APIView):
 
 
 def _owner(request: Request) -> str:
-    if hasattr(request.auth, "scopes"):
-        return f"key:{request.auth.pk}"
+    api_key = request_api_key(request)
+    if api_key is not None:
+        return f"key:{api_key.pk}"
     return f"user:{request.user.pk}"
 
 
