@@ -94,6 +94,10 @@ def start_redis() -> str:
                 "--logfile", str(REDIS_DIR / "redis.log"),
                 "--save", "60", "1000",
                 "--maxclients", "1000",
+                # Celery's broker must never lose a queued task to eviction.
+                "--maxmemory-policy", "noeviction",
+                # Parallel test runs (HELPDESK_TEST_SLOT) each take a band of Redis databases.
+                "--databases", "64",
             ],
             check=True,
             stdin=subprocess.DEVNULL,

@@ -7,7 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:1")
 
 from helpdesk.settings.base import *  # noqa: F403
-from helpdesk.settings.base import CACHES, REDIS_URL, REST_FRAMEWORK, _redis_urls, env
+from helpdesk.settings.base import CACHES, DATABASES, REDIS_URL, REST_FRAMEWORK, _redis_urls, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # HELPDESK_TEST_REAL_SMTP=1 (set for the Celery worker of end-to-end tests) keeps the SMTP
@@ -21,8 +21,14 @@ SITE_URL = "http://testserver"
 WHITENOISE_AUTOREFRESH = True
 
 # Tests flush their own Redis databases, never the one `make run` uses (0).
+# HELPDESK_TEST_SLOT (1-6) lets several suites run at once on one Postgres and one Redis
+# (the embedded one has 64 databases): each slot has its own test database and its own band
+# of 8 Redis databases (4 xdist workers). Slot 0 fits a stock Redis with 16 databases.
+_SLOT = env.int("HELPDESK_TEST_SLOT", default=0)
 _WORKER = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)
-TEST_REDIS_DB = 15 - 2 * _WORKER
+TEST_REDIS_DB = 15 + 8 * _SLOT - 2 * _WORKER
+if _SLOT:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_helpdesk_slot{_SLOT}"}
 
 
 def _with_db(url: str, db: int) -> str:
