@@ -94,6 +94,22 @@ class EventKind(models.TextChoices):
     HANDOFF_ACCEPTED = "handoff_accepted", _("Handoff accepted")
     HANDOFF_REJECTED = "handoff_rejected", _("Handoff rejected")
     HANDOFF_TRANSFERRED = "handoff_transferred", _("Transferred to another team")
+    # SLA clocks (escalation app): the timeline shows why a ticket breached.
+    SLA_APPLIED = "sla_applied", _("SLA policy applied")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    SLA_PREDICTED_BREACH = "sla_predicted_breach", _("SLA likely to breach")
+    DE_ESCALATED = "de_escalated", _("De-escalated")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
+    # Follow-up (followup app).
+    FOLLOWUP_SCHEDULED = "followup_scheduled", _("Follow-up scheduled")
+    FOLLOWUP_SENT = "followup_sent", _("Follow-up sent")
+    FOLLOWUP_CANCELLED = "followup_cancelled", _("Follow-up cancelled")
+    CHECKIN_CREATED = "checkin_created", _("Check-in created")
+    CHECKIN_DONE = "checkin_done", _("Check-in done")
+    SATISFACTION_RATED = "satisfaction_rated", _("Satisfaction rated")
+    # Triage: a ticket joined an open parent incident.
+    INCIDENT_LINKED = "incident_linked", _("Linked to parent incident")
 
 
 class ApiScope(models.TextChoices):

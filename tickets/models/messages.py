@@ -105,6 +105,11 @@ class OutboundEmail(models.Model):
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
         REPLY = "reply", "Agent reply"
         CLARIFICATION = "clarification", "Clarification request"
+        RESOLUTION = "resolution", "Resolution summary"
+        REMINDER = "reminder", "Reminder"
+        SURVEY = "survey", "Satisfaction survey"
+        NOTICE = "notice", "Notice"
+        ESCALATION_UPDATE = "escalation_update", "Escalation update"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"

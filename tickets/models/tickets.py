@@ -59,6 +59,11 @@ class Ticket(TimeStampedModel):
     follows_up = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
+    # An agent marks an open incident as the parent; triage links matching new tickets to it.
+    is_parent_incident = models.BooleanField(default=False)
+    parent_incident = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_incidents"
+    )
 
     first_response_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
@@ -94,6 +99,10 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["created_by_key", "-created_at"], name="ticket_key_recent"),
             models.Index(fields=["status", "status_changed_at"], name="ticket_status_since"),
+            models.Index(
+                fields=["status"], condition=models.Q(is_parent_incident=True),
+                name="ticket_parent_incidents",
+            ),
             GinIndex(fields=["search_vector"], name="ticket_search"),
             GinIndex(fields=["tags"], name="ticket_tags"),
         ]
