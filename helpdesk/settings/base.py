@@ -172,6 +172,8 @@ HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {
     "fields_changed": ["triage.handlers.on_fields_changed"],
     "priority_changed": ["triage.handlers.on_fields_changed"],
 }
+# Side-column panels of the ticket page from downstream apps (see tickets/panels.py).
+HELPDESK_TICKET_PANELS: list[str] = []
 # One-to-one rows of downstream apps that ticket lists fetch along (e.g. "triage_decision").
 HELPDESK_TICKET_PREFETCH: list[str] = ["triage_decision", "routing_decision"]
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tickets.exceptions import DomainError, StaleWrite
 from tickets.forms_agent import ReplyForm, TicketPropertiesForm, may_assign
 from tickets.models import Macro, Ticket
+from tickets.panels import ticket_panels
 from tickets.queues import recent_tickets, similar_open_tickets, suggested_articles
 from tickets.selectors import ticket_list, ticket_timeline, visible_tickets
 from tickets.services.assignment import UNCHANGED
@@ -63,6 +64,7 @@ def _render_page(
         "others": mark_viewing(ticket_id=ticket.pk, user=user),  # type: ignore[arg-type]
         "may_assign": may_assign(user),  # type: ignore[arg-type]
         "now": timezone.now(),
+        "panels": ticket_panels(ticket=ticket, user=user),  # type: ignore[arg-type]
     }
     return render(request, TEMPLATE, context, status=status)
 
