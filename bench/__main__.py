@@ -19,6 +19,7 @@ from bench.loader import load
 from bench.loadgen import run
 from bench.procs import ServerConfig, running_stack
 from bench.scenarios import create_api_key, intake_requests, run_list
+from bench.sections import run_sections
 
 LIST_SCALE = 100_000
 
@@ -41,6 +42,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help='experiment: PGOPTIONS for the servers ("-c join_collapse_limit=1")')
     parser.add_argument("--intake-only", action="store_true",
                         help="only intake, raw inserts and memory at full size (for tuning)")
+    parser.add_argument("--sections", action="store_true",
+                        help="only the in-process sections (bench/sections.py), at full size")
     args = parser.parse_args(argv)
     if args.quick:
         args.tickets = 20_000 if args.tickets == 1_000_000 else args.tickets
@@ -105,6 +108,7 @@ def measure_size(
                                 per_thread=250 if args.quick else 1000)
         print(f"    raw INSERT: {raw.throughput:,.0f} rows/s from {raw.concurrency} threads")
         result["raw_insert"] = raw.summary() | {"name": "raw INSERT ceiling (rows)"}
+        result["sections"] = run_sections(url, quick=args.quick)
 
 
 def wait_for_worker_drain(limit: float = 300.0) -> float:
@@ -135,11 +139,14 @@ def main(argv: list[str]) -> int:
         "loadavg_at_start": os.getloadavg(), "sizes": sizes(args.tickets, args.intake_only),
         "loads": [], "list": {}, "reference": report.REFERENCE,
     }
-    for size in sizes(args.tickets, args.intake_only):
+    for size in [args.tickets] if args.sections else sizes(args.tickets, args.intake_only):
         url, loaded = prepare(size, args.skip_load)
         if loaded:
             result["loads"].append(loaded)
         print(f"measure at {size:,} tickets")
+        if args.sections:
+            result["sections"] = run_sections(url, quick=args.quick)
+            continue
         measure_size(url, size, args, config, result)
     result["checks"] = report.checks(result)
     report.print_table(result)

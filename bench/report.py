@@ -25,23 +25,25 @@ def checks(report: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     intake = report.get("intake")
     if intake:
-        out.append(_check("intake p95", intake["p95_ms"], INTAKE_P95_MS, "ms"))
+        out.append(check("intake p95", intake["p95_ms"], INTAKE_P95_MS, "ms"))
         errors = sum(n for code, n in intake["statuses"].items() if code != "201")
         out.append({"target": "intake non-201 responses", "value": errors, "limit": 0,
                     "unit": "", "result": verdict(errors == 0)})
     largest = max(report["sizes"])
     for run in report["list"].get(str(largest), []):
         note = "" if largest >= LIST_TARGET_AT else f" (at {largest:,}, target is at 1M)"
-        out.append(_check(f"{run['name']} p95{note}", run["p95_ms"], LIST_P95_MS, "ms"))
+        out.append(check(f"{run['name']} p95{note}", run["p95_ms"], LIST_P95_MS, "ms"))
     memory = report.get("memory", {})
     for role, limit in (("web", WEB_RSS_MB), ("celery", CELERY_RSS_MB)):
         for proc in memory.get(role, []):
             name = f"{role} {proc['kind']} {proc['pid']} peak RSS"
-            out.append(_check(name, proc["peak_rss_mb"], limit, "MB"))
+            out.append(check(name, proc["peak_rss_mb"], limit, "MB"))
+    for section in report.get("sections", {}).values():
+        out.extend(section["checks"])
     return out
 
 
-def _check(name: str, value: float, limit: float, unit: str) -> dict[str, Any]:
+def check(name: str, value: float, limit: float, unit: str) -> dict[str, Any]:
     return {"target": name, "value": value, "limit": limit, "unit": unit,
             "result": verdict(value < limit)}
 
@@ -76,6 +78,8 @@ def _runs(report: dict[str, Any]) -> list[dict[str, Any]]:
     runs = [report["intake"]] if report.get("intake") else []
     for size in sorted(report["list"], key=int):
         runs.extend(report["list"][size])
+    for section in report.get("sections", {}).values():
+        runs.extend(section["runs"])
     if report.get("raw_insert"):
         runs.append(report["raw_insert"])
     return runs
