@@ -60,7 +60,7 @@ class Ticket(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
     # An agent marks an open incident as the parent; triage links matching new tickets to it.
-    is_parent_incident = models.BooleanField(default=False)
+    is_parent_incident = models.BooleanField(default=False, db_default=False)
     parent_incident = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_incidents"
     )
