@@ -26,6 +26,7 @@ from typing import Any
 
 SECTIONS: list[str] = [
     "bench.routing",
+    "bench.workspace",
 ]
 
 _MARKER = "BENCH-SECTION-RESULT "
@@ -51,7 +52,8 @@ def run_sections(url: str, *, quick: bool) -> dict[str, dict[str, Any]]:
     for module in SECTIONS:
         print(f"  section {module}")
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false",
-               "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local"}
+               "DJANGO_SETTINGS_MODULE": "helpdesk.settings.local",
+               "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"}
         args = [sys.executable, "-m", "bench.sections", module] + (["--quick"] if quick else [])
         done = subprocess.run(args, env=env, capture_output=True, text=True)
         line = next((x for x in done.stdout.splitlines() if x.startswith(_MARKER)), None)

@@ -107,24 +107,28 @@ class SupportRequestForm(forms.Form):
         return description
 
     def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data["attachments"]
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(
-                _("Attach at most %(count)d files."), params={"count": MAX_ATTACHMENTS}
-            )
-        limit = _attachment_limit()
-        too_large = [f for f in files if f.size is not None and f.size > limit]
-        if too_large:
-            raise forms.ValidationError(
-                [
-                    forms.ValidationError(
-                        _("%(name)s is larger than %(limit)s."),
-                        params={"name": f.name, "limit": filesizeformat(limit)},
-                    )
-                    for f in too_large
-                ]
-            )
-        return files
+        return validate_attachments(self.cleaned_data["attachments"])
+
+
+def validate_attachments(files: list[UploadedFile]) -> list[UploadedFile]:
+    """Refuse too many files or any file past the size limit, naming each one."""
+    if len(files) > MAX_ATTACHMENTS:
+        raise forms.ValidationError(
+            _("Attach at most %(count)d files."), params={"count": MAX_ATTACHMENTS}
+        )
+    limit = _attachment_limit()
+    too_large = [f for f in files if f.size is not None and f.size > limit]
+    if too_large:
+        raise forms.ValidationError(
+            [
+                forms.ValidationError(
+                    _("%(name)s is larger than %(limit)s."),
+                    params={"name": f.name, "limit": filesizeformat(limit)},
+                )
+                for f in too_large
+            ]
+        )
+    return files
 
 
 def _attachment_limit() -> int:

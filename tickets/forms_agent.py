@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import TRANSITIONS, Priority, TicketStatus
+from tickets.forms import MultipleFileField, validate_attachments
 from tickets.models import Category, Macro, Team, Ticket
 
 REASON_HELP = _("Recorded with the change, so others can see why.")
@@ -44,6 +45,7 @@ class ReplyForm(forms.Form):
         queryset=Macro.objects.filter(active=True), required=False, widget=forms.HiddenInput
     )
     then_status = forms.ChoiceField(required=False, label=_("Then set status"))
+    attachments = MultipleFileField(required=False, label=_("Attach files"))
     etag = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
@@ -58,6 +60,9 @@ class ReplyForm(forms.Form):
         if not body.strip():
             raise forms.ValidationError(_("Write a message first."))
         return body
+
+    def clean_attachments(self) -> list[Any]:
+        return validate_attachments(self.cleaned_data["attachments"])
 
 
 class TicketPropertiesForm(forms.Form):

@@ -172,6 +172,8 @@ HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {
     "fields_changed": ["triage.handlers.on_fields_changed"],
     "priority_changed": ["triage.handlers.on_fields_changed"],
 }
+# Text that downstream apps append to every customer email: `def footer(*, ticket) -> str`.
+HELPDESK_EMAIL_FOOTERS: list[str] = []
 # Side-column panels of the ticket page from downstream apps (see tickets/panels.py).
 HELPDESK_TICKET_PANELS: list[str] = []
 # One-to-one rows of downstream apps that ticket lists fetch along (e.g. "triage_decision").

@@ -39,6 +39,9 @@ class RoutingDecision(models.Model):
     def __str__(self) -> str:
         return f"Routing of ticket {self.ticket_id}"
 
+    # The columns as_api reads: API ticket lists load only these.
+    API_FIELDS = ("rule_id", "rule_name", "strategy", "fallback", "explanation")
+
     @property
     def fallback_used(self) -> bool:
         return bool(self.fallback)

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.tickets.factories import AgentFactory, ContactFactory, TeamFactory, TicketFactory
@@ -99,3 +101,20 @@ def test_hand_built_ticket_json_matches_drfs_field_by_field_output(rf):
     fast = TicketOutput(ticket, context=context).data
     generic = serializers.ModelSerializer.to_representation(TicketOutput(context=context), ticket)
     assert fast == dict(generic)
+
+
+def test_lists_load_only_the_decision_columns_the_api_shows(intake_client, manager_client):
+    # given: a ticket through intake, so triage and routing stored their full explanations
+    created = intake_client.post("/api/v1/tickets/", {
+        "subject": "Charged twice", "description": "My card was charged twice for March.",
+        "requester": {"email": "pay@customer.example"},
+    }, format="json").json()
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        listed = manager_client.get("/api/v1/tickets/").json()["results"]
+    # then: the same objects as at creation, without the candidates and facts behind them
+    decision_sql = [q["sql"] for q in captured.captured_queries if "decision" in q["sql"]]
+    assert decision_sql
+    assert not any('."candidates"' in sql or '."normalised_text"' in sql for sql in decision_sql)
+    shown = next(ticket for ticket in listed if ticket["id"] == created["id"])
+    assert (shown["triage"], shown["routing"]) == (created["triage"], created["routing"])

@@ -51,7 +51,8 @@ def caller_tickets(request: Request) -> Any:
 
 def get_visible_ticket(request: Request, ticket_id: int) -> Ticket:
     """Return the ticket, or 404 whether it is missing or out of the caller's reach."""
-    return get_object_or_404(ticket_list(tickets=caller_tickets(request)), pk=ticket_id)
+    tickets = ticket_list(tickets=caller_tickets(request), api_only=True)
+    return get_object_or_404(tickets, pk=ticket_id)
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -74,7 +75,7 @@ class TicketCollectionApi(APIView):
         return [CanCreateTickets()] if self.request.method == "POST" else [CanReadTickets()]
 
     def get_queryset(self) -> Any:
-        return ticket_list(tickets=caller_tickets(self.request))
+        return ticket_list(tickets=caller_tickets(self.request), api_only=True)
 
     @extend_schema(
         operation_id="tickets_list",
@@ -138,7 +139,7 @@ class TicketCollectionApi(APIView):
             api_key=api_key,
             payload=dict(request.data) if hasattr(request.data, "items") else {},
         )
-        ticket = ticket_list(tickets=Ticket.objects.all()).get(pk=ticket.pk)
+        ticket = ticket_list(tickets=Ticket.objects.all(), api_only=True).get(pk=ticket.pk)
         body = TicketOutput(
             ticket, context={"request": request, "decisions": ctx.decisions}
         ).data

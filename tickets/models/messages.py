@@ -22,6 +22,8 @@ class Message(models.Model):
     body = models.TextField()
     # The whole email as received, before quoted history and signatures were stripped.
     original_body = models.TextField(blank=True)
+    # The HTML part of an email as received; shown only after nh3 has sanitised it.
+    original_html = models.TextField(blank=True, default="", db_default="")
     email_message_id = models.CharField(max_length=998, blank=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

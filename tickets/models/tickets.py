@@ -99,6 +99,8 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["created_by_key", "-created_at"], name="ticket_key_recent"),
             models.Index(fields=["status", "status_changed_at"], name="ticket_status_since"),
+            # API lists filtered by status (and priority) in their newest-first order.
+            models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_recent"),
             models.Index(
                 fields=["status"], condition=models.Q(is_parent_incident=True),
                 name="ticket_parent_incidents",

@@ -66,6 +66,7 @@ def process_inbound_email(*, raw: bytes) -> InboundResult:
             contact=upsert_contact(email=email.from_email, name=email.from_name),
             body=email.reply_text or EMPTY_BODY,
             original_body=email.text,
+            original_html=email.html,
             email_message_id=email.message_id,
             in_reply_to=next(iter(email.in_reply_to), ""),
             attachments=_attachments(email),
@@ -176,6 +177,7 @@ def _open_ticket(email: InboundEmail, *, follows_up: Ticket | None) -> InboundRe
             attachments=_attachments(email),
             email_message_id=email.message_id,
             original_body=email.text,
+            original_html=email.html,
         )
     )
     if follows_up is not None:

@@ -37,6 +37,7 @@ class NewTicket:
     attachments: list[tuple[str, Any]] = field(default_factory=list)
     email_message_id: str = ""
     original_body: str = ""
+    original_html: str = ""
 
 
 @transaction.atomic
@@ -81,6 +82,7 @@ def create_ticket(
         author_contact=contact,
         body=request.description,
         original_body=request.original_body,
+        original_html=request.original_html,
         email_message_id=request.email_message_id,
         created_at=ticket.created_at,
     )

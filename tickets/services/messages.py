@@ -58,6 +58,7 @@ def add_customer_message(
     contact: Contact,
     body: str,
     original_body: str = "",
+    original_html: str = "",
     email_message_id: str = "",
     in_reply_to: str = "",
     attachments: list[tuple[str, Any]] | None = None,
@@ -73,6 +74,7 @@ def add_customer_message(
         author_contact=contact,
         body=body,
         original_body=original_body,
+        original_html=original_html,
         email_message_id=email_message_id,
         in_reply_to=in_reply_to,
     )

@@ -1,10 +1,14 @@
 """Outbound email: rows are written in the transaction, the SMTP send happens in a task."""
 
+from functools import cache
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tickets.choices import EventKind, MessageKind
 from tickets.events import record_event
@@ -34,6 +38,40 @@ def _thread_headers(ticket: Ticket) -> tuple[str, str]:
     return (bracketed[-1] if bracketed else ""), " ".join(bracketed[-MAX_REFERENCES:])
 
 
+@cache
+def _footer_function(path: str) -> Any:
+    return import_string(path)
+
+
+def _with_footers(ticket: Ticket, body: str) -> str:
+    """
+    Append what settings.HELPDESK_EMAIL_FOOTERS add to every customer email, e.g. follow-up's
+    signed link to the ticket page: `def footer(*, ticket) -> str`, "" for none.
+    """
+    footers = [_footer_function(path)(ticket=ticket) for path in settings.HELPDESK_EMAIL_FOOTERS]
+    footers = [footer for footer in footers if footer]
+    if not footers:
+        return body
+    return "\n\n".join([body.rstrip("\n"), *footers]) + "\n"
+
+
+def queue_email(*, ticket: Ticket, kind: str, subject: str, body: str) -> OutboundEmail:
+    """Write an email of another app (resolution, reminder, survey...), threaded like replies."""
+    in_reply_to, references = _thread_headers(ticket)
+    return OutboundEmail.objects.create(
+        ticket=ticket,
+        kind=kind,
+        to=ticket.requester.email,
+        subject=subject,
+        body=_with_footers(ticket, body),
+        email_message_id=make_message_id(
+            ticket_id=ticket.pk, domain=_domain(), secret=settings.SECRET_KEY
+        ),
+        in_reply_to=in_reply_to,
+        references=references,
+    )
+
+
 def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail:
     """Write the acknowledgement that tells the customer their reference."""
     in_reply_to, references = _thread_headers(ticket)
@@ -42,7 +80,9 @@ def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail:
         kind=OutboundEmail.Kind.ACKNOWLEDGEMENT,
         to=ticket.requester.email,
         subject=f"[{ticket.reference}] {ticket.subject}",
-        body=render_to_string("tickets/email/acknowledgement.txt", {"ticket": ticket}),
+        body=_with_footers(
+            ticket, render_to_string("tickets/email/acknowledgement.txt", {"ticket": ticket})
+        ),
         email_message_id=make_message_id(
             ticket_id=ticket.pk, domain=_domain(), secret=settings.SECRET_KEY
         ),
@@ -62,7 +102,9 @@ def queue_reply(*, message: Message) -> OutboundEmail:
               else OutboundEmail.Kind.REPLY),
         to=ticket.requester.email,
         subject=f"Re: [{ticket.reference}] {ticket.subject}",
-        body=render_to_string("tickets/email/reply.txt", {"ticket": ticket, "message": message}),
+        body=_with_footers(ticket, render_to_string(
+            "tickets/email/reply.txt", {"ticket": ticket, "message": message}
+        )),
         email_message_id=make_message_id(
             ticket_id=ticket.pk, domain=_domain(), secret=settings.SECRET_KEY
         ),
@@ -135,13 +177,24 @@ def _send(outbound: OutboundEmail) -> None:
     if outbound.in_reply_to:
         headers["In-Reply-To"] = outbound.in_reply_to
         headers["References"] = outbound.references
-    EmailMessage(
+    email = EmailMessage(
         subject=outbound.subject,
         body=outbound.body,
         from_email=settings.HELPDESK_SUPPORT_ADDRESS,
         to=[outbound.to],
         headers=headers,
-    ).send(fail_silently=False)
+    )
+    for attachment in _reply_attachments(outbound):
+        with attachment.file.open("rb") as stored:
+            email.attach(attachment.filename, stored.read(), attachment.content_type)
+    email.send(fail_silently=False)
+
+
+def _reply_attachments(outbound: OutboundEmail) -> list[Any]:
+    # Files an agent attached to a public reply travel with its email; notes never email.
+    if outbound.message_id is None or outbound.kind != OutboundEmail.Kind.REPLY:
+        return []
+    return list(outbound.message.attachments.order_by("pk"))
 
 
 @transaction.atomic

@@ -41,13 +41,15 @@ def send_agent_reply(
     public: bool,
     expected_etag: str,
     macro: Macro | None = None,
+    attachments: list[tuple[str, Any]] | None = None,
 ) -> Message:
     """
     Reply or add a note, refusing it when the ticket changed since the agent's page loaded;
     a macro-based reply records the macro and whether the text was edited.
     """
     locked = _check_fresh(ticket, expected_etag)
-    message = add_agent_message(ticket=locked, author=author, body=body, public=public)
+    message = add_agent_message(ticket=locked, author=author, body=body, public=public,
+                                attachments=attachments)
     if macro is not None:
         rendered = render_macro(macro=macro, ticket=locked, agent=author)
         MacroUse.objects.create(

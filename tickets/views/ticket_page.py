@@ -83,7 +83,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Send a reply or note; a stale page keeps the draft and says what happened."""
     ticket = visible_ticket(request, ticket_id)
-    form = ReplyForm(request.POST, ticket=ticket)
+    form = ReplyForm(request.POST, request.FILES, ticket=ticket)
     if not form.is_valid():
         return _render_page(request, ticket, reply_form=form, status=400)
     data = form.cleaned_data
@@ -91,6 +91,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         send_agent_reply(
             ticket=ticket, author=request.user, body=data["body"],  # type: ignore[arg-type]
             public=data["public"], expected_etag=data["etag"], macro=data["macro"],
+            attachments=[(file.name, file) for file in data["attachments"]],
         )
     except StaleWrite:
         return _stale_reply(request, ticket_id, form)
@@ -106,7 +107,9 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 def _stale_reply(request: HttpRequest, ticket_id: int, form: ReplyForm) -> HttpResponse:
     fresh = visible_ticket(request, ticket_id)
-    draft = {**form.cleaned_data, "etag": fresh.etag, "public": "1" if form.cleaned_data[
+    # A browser cannot be handed files back, so the kept draft is the text; files go again.
+    kept = {name: value for name, value in form.cleaned_data.items() if name != "attachments"}
+    draft = {**kept, "etag": fresh.etag, "public": "1" if form.cleaned_data[
         "public"] else "0", "macro": getattr(form.cleaned_data["macro"], "pk", "")}
     messages.error(request, _(
         "This ticket changed after you opened it (see the latest entries below), so your "

@@ -75,6 +75,9 @@ class TriageDecision(models.Model):
     def __str__(self) -> str:
         return f"triage of {self.ticket_id}: {self.category or 'review'}"
 
+    # The columns as_api reads: API ticket lists load only these.
+    API_FIELDS = ("category", "confidence", "needs_review", "missing_fields", "sentiment", "rules")
+
     def as_api(self) -> dict[str, Any]:
         """Return the ``triage`` object of shared/API.md."""
         return {
