@@ -147,8 +147,11 @@ HELPDESK_MAX_ATTACHMENT_SIZE = env.int("HELPDESK_MAX_ATTACHMENT_SIZE", default=1
 DATA_UPLOAD_MAX_MEMORY_SIZE = HELPDESK_MAX_MULTIPART_BODY
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# Submissions of the public form per client address (REMOTE_ADDR), counted in Redis: "5/10m".
+# Submissions of the public form per client address, counted in Redis: "5/10m".
 HELPDESK_WEB_FORM_RATE = env("HELPDESK_WEB_FORM_RATE", default="5/10m")
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the web
+# server; 0 counts REMOTE_ADDR. Rate limits read the client address through them.
+HELPDESK_TRUSTED_PROXIES = env.int("HELPDESK_TRUSTED_PROXIES", default=0)
 
 HELPDESK_SUPPORT_ADDRESS = env("HELPDESK_SUPPORT_ADDRESS", default="support@helpdesk.example")
 HELPDESK_IMAP_URL = env("HELPDESK_IMAP_URL", default="")

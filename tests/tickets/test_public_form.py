@@ -191,6 +191,24 @@ def test_rate_limit_answers_429_with_retry_after(client, settings):
     assert other.status_code == 302
 
 
+def test_behind_a_proxy_each_client_has_its_own_budget(client, settings):
+    # given: every request arrives from the proxy's address
+    settings.HELPDESK_WEB_FORM_RATE = "1/10m"
+    settings.HELPDESK_TRUSTED_PROXIES = 1
+
+    def post_from(address):
+        return client.post(FORM_URL, form_data(fresh_token(client)), REMOTE_ADDR="10.0.0.2",
+                           HTTP_X_FORWARDED_FOR=address)
+
+    assert post_from("203.0.113.9").status_code == 302
+    # when
+    again = post_from("203.0.113.9")
+    other = post_from("198.51.100.4")
+    # then
+    assert again.status_code == 429
+    assert other.status_code == 302
+
+
 def test_invalid_submissions_do_not_use_up_the_rate_limit(client, settings):
     settings.HELPDESK_WEB_FORM_RATE = "1/10m"
     for _ in range(3):

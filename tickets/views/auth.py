@@ -12,12 +12,12 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tickets.views.guards import Rate, parse_rate
+from tickets.views.guards import Rate, client_address, parse_rate
 
 
 def _keys(request: HttpRequest, username: str, rate: Rate) -> list[str]:
     window = int(time.time() // rate.period)
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+    address = client_address(request)
     # Per account, so one address cannot guess one password; per address, so one address
     # cannot spray a common password across many accounts.
     return [

@@ -1,5 +1,6 @@
 """Abuse guards of the public form: a rate limit per address and one-time form tokens."""
 
+import ipaddress
 import math
 import re
 import secrets
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.http import HttpRequest
 
 FORM_TOKEN_SALT = "tickets.public.form-token"
 FORM_TOKEN_MAX_AGE = 24 * 60 * 60
@@ -20,6 +22,25 @@ PENDING_TIMEOUT = 120
 DUPLICATE_WAIT_SECONDS = 5.0
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def client_address(request: HttpRequest) -> str:
+    """
+    Return the address rate limits count against. Behind HELPDESK_TRUSTED_PROXIES reverse
+    proxies, REMOTE_ADDR is the nearest proxy, so the client is the address the outermost
+    trusted proxy appended to X-Forwarded-For; entries left of it are the client's own claim
+    and never trusted. A missing or malformed header falls back to REMOTE_ADDR.
+    """
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    hops = settings.HELPDESK_TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if hops <= 0 or len(forwarded) < hops or not forwarded[0]:
+        return remote
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from tickets.services.intake import NewTicket, create_ticket
 from tickets.views.guards import (
     PENDING,
     claim_form_token,
+    client_address,
     form_token_outcome,
     new_form_token,
     read_form_token,
@@ -54,7 +55,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
     if nonce is None:
         form.add_error(None, _("This form has expired. Check your details and send it again."))
         return _render_form(request, form, new_form_token())
-    retry_after = take_submission_slot(address=request.META.get("REMOTE_ADDR") or "unknown")
+    retry_after = take_submission_slot(address=client_address(request))
     if retry_after is not None:
         return _too_many_requests(request, form, posted_token, retry_after)
     if not claim_form_token(nonce):
