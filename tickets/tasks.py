@@ -68,6 +68,17 @@ def deliver_outbound_email(self: Task, outbound_id: int) -> None:
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
 
 
+@shared_task(name="tickets.recover_stalled_outbound", acks_late=True)
+def recover_stalled_outbound() -> int:
+    """Deliver again the emails whose worker died or whose task was lost; return how many."""
+    from tickets.services.outbound import recover_stalled_outbound as recover
+
+    released = recover()
+    for outbound_id in released:
+        deliver_outbound_email.delay(outbound_id)
+    return len(released)
+
+
 @shared_task(name="tickets.poll_imap_mailbox", acks_late=True)
 def poll_imap_mailbox() -> int:
     """Turn the unseen mail of settings.HELPDESK_IMAP_URL into tickets; return how many."""

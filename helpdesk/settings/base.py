@@ -184,6 +184,8 @@ HELPDESK_TICKET_PREFETCH: list[str] = ["triage_decision", "routing_decision"]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A hung SMTP server must not hold a worker: the stalled-mail sweep relies on sends ending.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = HELPDESK_SUPPORT_ADDRESS
 
 REST_FRAMEWORK = {
@@ -230,6 +232,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "tickets.poll_imap_mailbox": {"task": "tickets.poll_imap_mailbox", "schedule": 60.0},
     "tickets.flush_rule_counters": {"task": "tickets.flush_rule_counters", "schedule": 30.0},
+    "tickets.recover_stalled_outbound": {
+        "task": "tickets.recover_stalled_outbound", "schedule": 300.0,
+    },
     "routing.sweep_presence": {"task": "routing.sweep_presence", "schedule": 60.0},
     "triage.release_stale_awaiting_info": {
         "task": "triage.release_stale_awaiting_info", "schedule": 300.0,

@@ -135,7 +135,12 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["ticket", "created_at"], name="outbound_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="outbound_ticket_time"),
+            # The stalled-mail sweep reads only rows still queued.
+            models.Index(fields=["created_at"], name="outbound_queued",
+                         condition=models.Q(state="queued")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"

@@ -1,11 +1,13 @@
 """Outbound email: rows are written in the transaction, the SMTP send happens in a task."""
 
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -132,6 +134,41 @@ def deliver_outbound_email(*, outbound_id: int) -> bool:
         raise
     _mark_sent(outbound)
     return True
+
+
+# Sends are bounded by EMAIL_TIMEOUT and the task time limit, so a claim this old belongs to
+# a worker that died; a row never claimed this long lost its task (say, a broker restart).
+STALLED_CLAIM = timedelta(minutes=10)
+NEVER_CLAIMED = timedelta(minutes=5)
+MAX_ATTEMPTS = 10
+STALLED_BATCH = 500
+
+
+def recover_stalled_outbound(*, now: datetime | None = None) -> list[int]:
+    """
+    Release the queued emails whose delivery died or was lost, and return their ids to be
+    delivered again; past MAX_ATTEMPTS a row is marked failed instead, visible in admin.
+
+    A worker killed between the SMTP server's acceptance and `_mark_sent` leaves a claim
+    that looks like this too: such a mail goes out twice, with the same Message-ID, which
+    mail clients fold into one. Losing a customer's mail silently is the worse failure.
+    """
+    now = now or timezone.now()
+    stalled = Q(sent_at__lt=now - STALLED_CLAIM) | Q(
+        sent_at__isnull=True, created_at__lt=now - NEVER_CLAIMED
+    )
+    with transaction.atomic():
+        rows = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(stalled, state=OutboundEmail.State.QUEUED)
+            .order_by("created_at")
+            .values_list("pk", "attempts")[:STALLED_BATCH]
+        )
+        spent = [pk for pk, attempts in rows if attempts >= MAX_ATTEMPTS]
+        retry = [pk for pk, attempts in rows if attempts < MAX_ATTEMPTS]
+        OutboundEmail.objects.filter(pk__in=spent).update(state=OutboundEmail.State.FAILED)
+        OutboundEmail.objects.filter(pk__in=retry).update(sent_at=None)
+    return retry
 
 
 def mark_outbound_failed(*, outbound_id: int) -> None:
