@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 WITH_SERVICES := $(BIN)/python -m helpdesk.embedded exec --
-PYTEST_ARGS ?=
+# Two test processes: the suite waits on Postgres, Celery and Chromium as much as on the CPU.
+# Each process has its own test database and Redis databases (helpdesk/settings/test.py).
+PYTEST_ARGS ?= -n 2
 # The browser tests (tests/browser/) drive this Chromium; they never skip without it.
 CHROMIUM ?= /usr/bin/chromium
 

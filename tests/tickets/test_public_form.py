@@ -275,7 +275,8 @@ def test_forged_form_token_keeps_the_input_and_asks_to_send_again(client):
     assert not Ticket.objects.exists()
 
 
-@pytest.mark.parametrize("token", ["nonsense", signing.dumps(1, salt="another-salt")])
+@pytest.mark.parametrize("token", ["nonsense", signing.dumps(1, salt="another-salt")],
+                         ids=["garbage", "signed-for-another-purpose"])
 def test_forged_confirmation_token_is_a_friendly_404(client, token):
     response = client.get(f"/support/submitted/{token}/")
     assert response.status_code == 404
