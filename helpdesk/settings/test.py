@@ -25,10 +25,13 @@ WHITENOISE_AUTOREFRESH = True
 # (the embedded one has 64 databases): each slot has its own test database and its own band
 # of 8 Redis databases (4 xdist workers). Slot 0 fits a stock Redis with 16 databases.
 _SLOT = env.int("HELPDESK_TEST_SLOT", default=0)
-_WORKER = int(re.sub(r"\D", "", os.environ.get("PYTEST_XDIST_WORKER", "")) or 0)
+_WORKER_NAME = os.environ.get("PYTEST_XDIST_WORKER", "")
+_WORKER = int(re.sub(r"\D", "", _WORKER_NAME) or 0)
 TEST_REDIS_DB = 15 + 8 * _SLOT - 2 * _WORKER
 if _SLOT:
-    DATABASES["default"]["TEST"] = {"NAME": f"test_helpdesk_slot{_SLOT}"}
+    # A worker name set by hand (one process sharing a slot) names its own database too.
+    _SUFFIX = f"_{_WORKER_NAME}" if _WORKER_NAME else ""
+    DATABASES["default"]["TEST"] = {"NAME": f"test_helpdesk_slot{_SLOT}{_SUFFIX}"}
 
 
 def _with_db(url: str, db: int) -> str:
