@@ -139,7 +139,9 @@ class TicketCollectionApi(APIView):
             api_key=api_key,
             payload=dict(request.data) if hasattr(request.data, "items") else {},
         )
-        ticket = ticket_list(tickets=Ticket.objects.all(), api_only=True).get(pk=ticket.pk)
+        # The stages reported their decisions in ctx: only the ticket's own row is read back.
+        ticket = (ticket_list(tickets=Ticket.objects.all(), api_only=True)
+                  .prefetch_related(None).get(pk=ticket.pk))
         body = TicketOutput(
             ticket, context={"request": request, "decisions": ctx.decisions}
         ).data
