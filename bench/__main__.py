@@ -38,6 +38,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--celery-concurrency", type=int, default=2)
+    parser.add_argument("--celery-nice", type=int, default=10,
+                        help="CPU niceness of the Celery worker (0: same as the web)")
     parser.add_argument("--pg-options", default="",
                         help='experiment: PGOPTIONS for the servers ("-c join_collapse_limit=1")')
     parser.add_argument("--intake-only", action="store_true",
@@ -132,7 +134,7 @@ def wait_for_worker_drain(limit: float = 300.0) -> float:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     config = ServerConfig(args.workers, args.worker_class, args.threads, args.celery_concurrency,
-                          args.pg_options)
+                          args.pg_options, args.celery_nice)
     result: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "args": vars(args), "server": config.label, "cpus": os.cpu_count(),

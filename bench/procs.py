@@ -36,12 +36,15 @@ class ServerConfig:
     threads: int = 1
     celery_concurrency: int = 2
     pg_options: str = ""
+    # Background work yields the CPU to requests, as `make run` sets it up on one machine.
+    celery_nice: int = 10
 
     @property
     def label(self) -> str:
         threads = f"x{self.threads} threads" if self.worker_class == "gthread" else ""
         options = f", PGOPTIONS={self.pg_options!r}" if self.pg_options else ""
-        return f"gunicorn {self.workers} {self.worker_class} workers{threads}{options}"
+        nice = f", Celery nice {self.celery_nice}" if self.celery_nice else ""
+        return f"gunicorn {self.workers} {self.worker_class} workers{threads}{options}{nice}"
 
 
 @dataclass
@@ -121,7 +124,8 @@ def _start_gunicorn(
 def _start_celery(
     config: ServerConfig, env: dict[str, str], log: Path
 ) -> subprocess.Popen[bytes]:
-    command = [
+    command = ["nice", "-n", str(config.celery_nice)] if config.celery_nice else []
+    command += [
         str(BIN / "celery"), "-A", "helpdesk", "worker", "--pool", "prefork",
         "--concurrency", str(config.celery_concurrency), "--loglevel", "WARNING",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--logfile", str(log),

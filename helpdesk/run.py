@@ -74,7 +74,9 @@ def services(env: dict[str, str]) -> dict[str, list[str]]:
                 "--bind", f"127.0.0.1:{env['PORT']}", "--workers", "3",
                 "--timeout", "60", "--graceful-timeout", "15",
                 "--access-logfile", "-", "--error-logfile", "-"],
-        "worker": [python, "-m", "celery", "-A", "helpdesk", "worker", "--loglevel", "INFO",
+        # On one machine, background work yields the CPU to agents' requests.
+        "worker": ["nice", "-n", "10", python, "-m", "celery", "-A", "helpdesk", "worker",
+                   "--loglevel", "INFO",
                    "--concurrency", "2", "--without-gossip", "--without-mingle"],
         "beat": [python, "-m", "celery", "-A", "helpdesk", "beat", "--loglevel", "INFO",
                  "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
