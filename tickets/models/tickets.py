@@ -99,6 +99,11 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["created_by_key", "-created_at"], name="ticket_key_recent"),
             models.Index(fields=["status", "status_changed_at"], name="ticket_status_since"),
+            # The manager digest: escalated tickets past due, and tickets bounced 3+ times.
+            models.Index(fields=["sla_due_at"], condition=models.Q(escalated_at__isnull=False),
+                         name="ticket_escalated_due"),
+            models.Index(fields=["reassignments"], condition=models.Q(reassignments__gte=3),
+                         name="ticket_bounced"),
             # API lists filtered by status (and priority) in their newest-first order.
             models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_recent"),
             models.Index(
