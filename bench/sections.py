@@ -26,7 +26,12 @@ from typing import Any
 
 SECTIONS: list[str] = [
     "bench.routing",
+    "bench.followup",
+    "bench.triage",
     "bench.workspace",
+    "bench.notifications",
+    "bench.sla",
+    "bench.reporting",
 ]
 
 _MARKER = "BENCH-SECTION-RESULT "

@@ -17,6 +17,7 @@ from routing.api.serializers import DraftTicketInput
 from routing.models import (
     AgentProfile,
     AgentSkill,
+    Follower,
     Handoff,
     OnCallShift,
     RoutingDecision,
@@ -160,8 +161,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(RoutingDecision)
 class RoutingDecisionAdmin(ReadOnlyAdmin):
-    list_display = ("ticket", "rule_name", "strategy", "team", "agent", "fallback", "decided_at")
+    list_display = ("ticket", "rule_name", "strategy", "team", "agent", "fallback", "transfers",
+                    "decided_at")
     list_filter = ("strategy", "fallback")
+    search_fields = ("rule_name", "ticket__subject")
     list_select_related = ("ticket", "team", "agent")
     raw_id_fields = ("ticket",)
 
@@ -171,3 +174,14 @@ class HandoffAdmin(ReadOnlyAdmin):
     list_display = ("ticket", "from_team", "to_team", "state", "created_at", "decided_at")
     list_filter = ("state", "to_team")
     list_select_related = ("ticket", "from_team", "to_team")
+    search_fields = ("ticket__subject", "note", "rejection_reason")
+    raw_id_fields = ("ticket",)
+
+
+@admin.register(Follower)
+class FollowerAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "user", "reason", "created_at")
+    list_filter = ("reason",)
+    list_select_related = ("ticket", "user")
+    search_fields = ("user__username", "user__email", "ticket__subject")
+    raw_id_fields = ("ticket", "user")

@@ -8,7 +8,7 @@ from typing import Any
 
 from routing.choices import Presence, Strategy
 from routing.schedules import is_open
-from routing.selectors import AgentRow, agent_loads, team_agents, weighted_load
+from routing.selectors import AgentRow, AgentState, agent_states
 from routing.snapshot import SkillNeed
 
 
@@ -18,6 +18,8 @@ class Candidate:
 
     agent: AgentRow
     team_id: int
+    presence: str = ""
+    last_assigned_at: datetime | None = None
     load: int = 0
     capacity: int = 0
     weight: int = 1
@@ -63,52 +65,72 @@ class Need:
     """What the ticket asks of an agent."""
 
     skills: tuple[SkillNeed, ...]
-    language: str
+    language: str  # primary code, en for en-GB; empty when unknown
     priority: str
     excluded: frozenset[int] = frozenset()
 
 
-def primary_language(code: str) -> str:
-    return code.split("-")[0].split("_")[0].strip().lower()
-
-
-def _skips(candidate: Candidate, profile: AgentRow, need: Need, now: datetime) -> list[str]:
+def _static_skips(profile: AgentRow, need: Need, now: datetime) -> list[str]:
+    """Return what keeps the agent out whatever their presence and load."""
     reasons: list[str] = []
-    if profile.presence != Presence.AVAILABLE:
-        reasons.append(f"is {profile.presence}")
     if not is_open(profile.working_hours, profile.time_zone, now):
         reasons.append("is outside working hours")
     for skill in need.skills:
         level = profile.skills.get(skill.skill_id, 0)
         if level < skill.min_level:
             reasons.append(f"{skill.slug} level {level}, needs {skill.min_level}")
-    spoken = {primary_language(code) for code in profile.languages}
-    wanted = primary_language(need.language)
-    if wanted and spoken and wanted not in spoken:
+    wanted = need.language
+    if wanted and profile.spoken and wanted not in profile.spoken:
         reasons.append(f"does not speak {wanted}")
-    if candidate.load + candidate.weight > candidate.capacity:
-        reasons.append(f"at capacity ({candidate.load}/{candidate.capacity})")
     return reasons
 
 
-def consider_team(*, team_id: int, need: Need, now: datetime) -> list[Candidate]:
-    """Return every active member of the team as a candidate, eligible or with skip reasons."""
-    agents = team_agents(team_id=team_id)
-    loads = agent_loads(agent_ids=[agent.user_id for agent in agents if agent.pk is not None])
-    candidates = []
-    for agent in agents:
-        candidate = Candidate(agent=agent, team_id=team_id)
-        if agent.user_id in need.excluded:
-            candidate.skipped.append("is the agent the ticket is being taken from")
-        elif agent.pk is None:
-            candidate.skipped.append("has no routing profile")
-        else:
-            candidate.load = weighted_load(agent, loads.get(agent.user_id, {}))
-            candidate.capacity = agent.capacity
-            candidate.weight = agent.weight(need.priority)
-            candidate.skill_score = sum(agent.skills.get(s.skill_id, 0) for s in need.skills)
-            candidate.skipped = _skips(candidate, agent, need, now)
-        candidates.append(candidate)
+def _candidate(agent: AgentRow, team_id: int, need: Need, now: datetime) -> Candidate:
+    candidate = Candidate(agent=agent, team_id=team_id)
+    if agent.user_id in need.excluded:
+        candidate.skipped.append("is the agent the ticket is being taken from")
+    elif agent.pk is None:
+        candidate.skipped.append("has no routing profile")
+    else:
+        candidate.capacity = agent.capacity
+        candidate.weight = agent.weight(need.priority)
+        candidate.skill_score = sum(agent.skills.get(s.skill_id, 0) for s in need.skills)
+        candidate.skipped = _static_skips(agent, need, now)
+    return candidate
+
+
+def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
+    if state is None:  # the profile was deleted since the roster was read
+        candidate.skipped.append("has no routing profile")
+        return
+    candidate.presence, candidate.last_assigned_at = state.presence, state.last_assigned_at
+    if state.presence != Presence.AVAILABLE:
+        candidate.skipped.insert(0, f"is {state.presence}")
+    load = state.load(candidate.agent)
+    if load is None:
+        return
+    candidate.load = load
+    if candidate.load + candidate.weight > candidate.capacity:
+        candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
+
+
+def consider_team(
+    *, team_id: int, roster: tuple[AgentRow, ...], need: Need, now: datetime
+) -> list[Candidate]:
+    """
+    Return every active member of the team as a candidate, eligible or with skip reasons.
+
+    The roster comes from memory; presence and loads from one query, which counts open
+    tickets only for members who passed every check that needs no query.
+    """
+    candidates = [_candidate(agent, team_id, need, now) for agent in roster]
+    profiled = [c.agent.pk for c in candidates if c.agent.pk is not None
+                and c.agent.user_id not in need.excluded]
+    counted = [c.agent for c in candidates if c.agent.pk is not None and c.eligible]
+    states = agent_states(profile_ids=profiled, counted=counted)
+    for candidate in candidates:
+        if candidate.agent.pk is not None and candidate.agent.user_id not in need.excluded:
+            _apply_state(candidate, states.get(candidate.agent.pk))
     return candidates
 
 
@@ -125,7 +147,7 @@ def order_candidates(strategy: str, candidates: list[Candidate]) -> list[Candida
     eligible = [c for c in candidates if c.eligible]
 
     def waited(c: Candidate) -> float:
-        return _epoch(c.agent.last_assigned_at)
+        return _epoch(c.last_assigned_at)
 
     if strategy == Strategy.ROUND_ROBIN:
         # Whoever waited longest since their last routed ticket; never-assigned agents first.

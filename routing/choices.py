@@ -55,10 +55,15 @@ class ReasonCode:
     HANDOFF_DIRECT: Final = "handoff_transferred"
 
 
-# Event kinds for handoffs. The spine's EventKind does not list them yet (asked for); the
-# column has no constraint, so the rows are written with these values meanwhile.
+# Event kinds of handoffs, as the spine's EventKind lists them.
 HANDOFF_REQUESTED: Final = "handoff_requested"
 HANDOFF_REJECTED: Final = "handoff_rejected"
+HANDOFF_ACCEPTED: Final = "handoff_accepted"
+HANDOFF_TRANSFERRED: Final = "handoff_transferred"
+
+# A ticket transferred between teams more often than this is flagged as bouncing, unless
+# its team's profile sets its own limit.
+DEFAULT_BOUNCE_LIMIT: Final = 3
 
 PRIORITIES: Final = ("P1", "P2", "P3", "P4")
 MIN_LEVEL: Final = 1

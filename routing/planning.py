@@ -12,7 +12,7 @@ from typing import Any
 from routing.candidates import Candidate, Need, consider_team, order_candidates
 from routing.choices import Fallback, Strategy
 from routing.schedules import is_open, next_opening
-from routing.selectors import on_call_agent
+from routing.selectors import on_call_agent, primary_language
 from routing.snapshot import RuleSpec, Snapshot, TeamSpec, current_snapshot
 from tickets.conditions import evaluate, matched_leaves, ticket_facts
 from tickets.models import Ticket
@@ -63,14 +63,16 @@ def match_rule(
 
 
 def _route_in_team(plan: Plan, team: TeamSpec, snapshot: Snapshot) -> None:
-    plan.candidates = consider_team(team_id=team.id, need=plan.need, now=plan.now)
+    plan.candidates = consider_team(team_id=team.id, roster=snapshot.roster(team.id),
+                                    need=plan.need, now=plan.now)
     plan.ordered = order_candidates(plan.strategy, plan.candidates)
     if plan.ordered or team.backup_team_id is None:
         return
     backup = snapshot.teams.get(team.backup_team_id)
     if backup is None or not is_open(backup.business_hours, backup.time_zone, plan.now):
         return
-    backup_candidates = consider_team(team_id=backup.id, need=plan.need, now=plan.now)
+    backup_candidates = consider_team(team_id=backup.id, roster=snapshot.roster(backup.id),
+                                      need=plan.need, now=plan.now)
     plan.candidates += backup_candidates
     ordered = order_candidates(plan.strategy, backup_candidates)
     if ordered:
@@ -102,7 +104,8 @@ def plan_routing(
     facts = ticket_facts(ticket)
     rule, traces = match_rule(snapshot, facts, trace=trace)
     priority = str(facts["ticket.priority"])
-    need = Need(skills=rule.skills if rule else (), language=ticket.language or "",
+    need = Need(skills=rule.skills if rule else (),
+                language=primary_language(ticket.language or ""),
                 priority=priority, excluded=excluded)
     team_id = rule.team_id if rule else (snapshot.catch_all_team_id or ticket.team_id)
     team = snapshot.teams.get(team_id) if team_id else None

@@ -1,4 +1,4 @@
-"""Reads that routing needs fast: team members with their profiles and skills, loads, on-call."""
+"""Reads that routing needs fast: team rosters, agents' presence and loads, on-call."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any, Final
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet
 
-from routing.models import AgentProfile, AgentSkill, Handoff, OnCallShift
+from routing.choices import HandoffState
+from routing.models import AgentProfile, AgentSkill, Follower, Handoff, OnCallShift
 from tickets.choices import UNSOLVED
 from tickets.models import Ticket
 
@@ -20,61 +22,142 @@ User = get_user_model()
 
 @dataclass(frozen=True, slots=True)
 class AgentRow:
-    """What routing reads about a team member; plain values, cheaper than model instances."""
+    """
+    What routing keeps in memory about a team member: the parts an admin edits (skills,
+    hours, capacity), never presence or load, which change all day and are read per decision.
+    """
 
     user_id: int
     name: str
     pk: int | None  # of the AgentProfile; None when the member has no routing profile
-    presence: str = ""
     capacity: int = 0
     time_zone: str = "UTC"
     working_hours: dict[str, Any] = field(default_factory=dict)
     languages: tuple[str, ...] = ()
+    spoken: frozenset[str] = frozenset()  # primary codes of `languages`: en for en-GB
     priority_weights: dict[str, int] = field(default_factory=dict)
-    last_assigned_at: datetime | None = None
     skills: dict[int, int] = field(default_factory=dict)
 
     def weight(self, priority: str) -> int:
         return int(self.priority_weights.get(priority, 1))
 
 
+@dataclass(frozen=True, slots=True)
+class AgentState:
+    """What changes all day about an agent: presence, last routed ticket, open tickets."""
+
+    presence: str
+    last_assigned_at: datetime | None
+    # Open tickets, for agents that were counted: a plain count when the agent has no
+    # priority weights, else each open ticket's priority. Both None if not counted.
+    open_count: int | None = None
+    open_priorities: tuple[str, ...] | None = None
+
+    def load(self, row: AgentRow) -> int | None:
+        """Return the weighted load that counts against capacity, or None if not counted."""
+        if self.open_priorities is not None:
+            return sum(row.weight(priority) for priority in self.open_priorities)
+        return self.open_count
+
+
 _ROW_FIELDS: Final = {
-    "pk": "agent_profile__id", "presence": "agent_profile__presence",
-    "capacity": "agent_profile__capacity", "time_zone": "agent_profile__time_zone",
-    "working_hours": "agent_profile__working_hours", "languages": "agent_profile__languages",
+    "pk": "agent_profile__id", "capacity": "agent_profile__capacity",
+    "time_zone": "agent_profile__time_zone", "working_hours": "agent_profile__working_hours",
+    "languages": "agent_profile__languages",
     "priority_weights": "agent_profile__priority_weights",
-    "last_assigned_at": "agent_profile__last_assigned_at",
 }
+
+
+def primary_language(code: str) -> str:
+    return code.split("-")[0].split("_")[0].strip().lower()
 
 
 def _row(values: dict[str, Any]) -> AgentRow:
     name = f"{values['first_name']} {values['last_name']}".strip() or values["username"]
     if values["agent_profile__id"] is None:
         return AgentRow(user_id=values["id"], name=name, pk=None)
+    row = {attr: values[column] for attr, column in _ROW_FIELDS.items()}
+    row["languages"] = tuple(row["languages"] or ())
+    row["spoken"] = frozenset(primary_language(code) for code in row["languages"])
     return AgentRow(
-        user_id=values["id"], name=name,
-        **{attr: values[column] for attr, column in _ROW_FIELDS.items()},
+        user_id=values["id"], name=name, **row,
         skills=dict(zip(values["skill_ids"], values["skill_levels"], strict=True)),
     )
 
 
-def team_agents(*, team_id: int) -> list[AgentRow]:
+def team_rosters() -> dict[int, tuple[AgentRow, ...]]:
     """
-    Return the team's active members with their routing profile and skill levels, in one
-    query, as plain rows: at a few hundred agents, model instances would cost more than SQL.
+    Return every team's active members with their routing profile and skill levels, in one
+    query, as plain rows: routing keeps them in memory (routing.snapshot) until an admin
+    changes a member, a profile or a skill.
     """
     # Two integer arrays in the same order decode far faster than an array of JSON objects.
     skills = AgentSkill.objects.filter(profile_id=OuterRef("agent_profile__id"))
     skills = skills.order_by("skill_id")
     rows = (
-        User.objects.filter(teams=team_id, is_active=True)
+        User.objects.filter(is_active=True, teams__isnull=False)
         .annotate(skill_ids=ArraySubquery(skills.values("skill_id")),
                   skill_levels=ArraySubquery(skills.values("level")))
-        .order_by("pk")
-        .values("id", "username", "first_name", "last_name", "skill_ids", "skill_levels",
-                *_ROW_FIELDS.values())
+        .order_by("teams", "pk")
+        .values("teams", "id", "username", "first_name", "last_name", "skill_ids",
+                "skill_levels", *_ROW_FIELDS.values())
     )
-    return [_row(values) for values in rows]
+    rosters: dict[int, list[AgentRow]] = defaultdict(list)
+    for values in rows:
+        rosters[values["teams"]].append(_row(values))
+    return {team_id: tuple(members) for team_id, members in rosters.items()}
+
+
+# One statement: presence of the whole team, and open tickets of the agents worth counting.
+# Agents without priority weights need only a count, which an index-only scan of the
+# (assignee, status, ...) index answers for all of them at once. Weighted agents need each
+# open ticket's priority, read per agent through the same index (a correlated subquery keeps
+# the planner on it, where a second set-wide aggregate could wander to the status index).
+_STATES_SQL: Final = """
+    WITH counted AS (
+        SELECT t.assignee_id, count(*) AS n FROM {tickets} t
+         WHERE t.assignee_id = ANY(%(plain)s) AND t.status = ANY(%(unsolved)s)
+         GROUP BY t.assignee_id
+    )
+    SELECT p.id, p.user_id, p.presence, p.last_assigned_at, c.n,
+           CASE WHEN p.user_id = ANY(%(weighted)s) THEN
+               ARRAY(SELECT t.priority FROM {tickets} t
+                      WHERE t.assignee_id = p.user_id AND t.status = ANY(%(unsolved)s))
+           END
+      FROM {profiles} p
+      LEFT JOIN counted c ON c.assignee_id = p.user_id
+     WHERE p.id = ANY(%(profiles)s)
+"""
+
+
+def agent_states(*, profile_ids: list[int], counted: list[AgentRow]) -> dict[int, AgentState]:
+    """
+    Return presence, last routed time and open tickets by profile id, in one query. Open
+    tickets are read only for the `counted` agents (those who passed every other check);
+    the cost grows with the team, never with the ticket table.
+    """
+    if not profile_ids:
+        return {}
+    plain = [row.user_id for row in counted if not row.priority_weights]
+    weighted = [row.user_id for row in counted if row.priority_weights]
+    # Plain SQL with array parameters: the ORM would compile a few hundred IN parameters
+    # per decision, which costs more than the query itself.
+    sql = _STATES_SQL.format(tickets=Ticket._meta.db_table,
+                             profiles=AgentProfile._meta.db_table)
+    params = {"plain": plain, "weighted": weighted, "unsolved": sorted(UNSOLVED),
+              "profiles": profile_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    asked_plain, asked_weighted = set(plain), set(weighted)
+    return {
+        pk: AgentState(
+            presence=presence, last_assigned_at=last,
+            open_count=(count or 0) if user_id in asked_plain else None,
+            open_priorities=tuple(priorities or ()) if user_id in asked_weighted else None,
+        )
+        for pk, user_id, presence, last, count, priorities in rows
+    }
 
 
 def agent_loads(*, agent_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -123,6 +206,51 @@ def unanswered_tickets(*, agent_id: int, team_id: int | None = None) -> QuerySet
     return tickets.order_by("created_at", "pk")
 
 
-def handoff_count(*, ticket_id: int) -> int:
-    """Return how many times the ticket was transferred between teams."""
-    return Handoff.objects.filter(ticket_id=ticket_id).exclude(state="rejected").count()
+def followers_of(ticket: Ticket) -> QuerySet[Any]:
+    """Return the active users who follow the ticket (notifications tell them of updates)."""
+    return User.objects.filter(followed_tickets__ticket=ticket, is_active=True).order_by("pk")
+
+
+def is_following(*, ticket: Ticket, user: Any) -> bool:
+    return Follower.objects.filter(ticket=ticket, user=user).exists()
+
+
+def user_team_ids(user: Any) -> QuerySet[Any]:
+    """Return the ids of the teams the user belongs to or leads."""
+    from tickets.models import Team
+
+    return Team.objects.filter(Q(members=user) | Q(lead=user)).values("pk").distinct()
+
+
+def decidable_handoffs(*, user: Any) -> QuerySet[Handoff]:
+    """Return the pending transfers to the user's teams, oldest first: theirs to decide."""
+    return (
+        Handoff.objects.filter(state=HandoffState.PENDING, to_team__in=user_team_ids(user))
+        .select_related("ticket", "from_team", "to_team", "requested_by", "from_agent")
+        .order_by("created_at", "pk")
+    )
+
+
+def reachable_handoffs(*, user: Any, tickets: QuerySet[Ticket]) -> QuerySet[Handoff]:
+    """
+    Return the transfers the user may see: sent to one of their teams, or about one of
+    `tickets` (what visible_tickets lets them see). Others do not exist for them (404).
+    """
+    return Handoff.objects.filter(
+        Q(to_team__in=user_team_ids(user)) | Q(ticket__in=tickets.values("pk"))
+    ).select_related("from_team", "to_team", "from_agent", "requested_by", "decided_by")
+
+
+def pending_handoff(*, ticket: Ticket) -> Handoff | None:
+    """Return the ticket's transfer waiting for acceptance, if any (at most one)."""
+    return (
+        Handoff.objects.filter(ticket=ticket, state=HandoffState.PENDING)
+        .select_related("to_team", "from_team", "requested_by")
+        .first()
+    )
+
+
+def may_decide(*, handoff: Handoff, user: Any) -> bool:
+    """Return whether the user may accept or reject the transfer: a member or the lead."""
+    team = handoff.to_team
+    return team.lead_id == user.pk or team.members.filter(pk=user.pk).exists()

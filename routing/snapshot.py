@@ -1,9 +1,12 @@
 """
-Routing rules and team settings, held in process memory and rebuilt when an admin changes them.
+Routing rules, team settings and team rosters (members with their skills, hours and
+capacity), held in process memory and rebuilt when an admin changes them.
 
 Every intake reads one version token from Redis; only when the token changed are rules and
-team profiles read again from the database. Saving or deleting a rule, a required skill or a
-team profile replaces the token (see apps.py). Until the change commits the token is
+team profiles read again from the database. Saving or deleting a rule, a required skill, a
+team, a team profile, a member, an agent profile or a skill replaces the token (see apps.py).
+Presence, the last routed time and loads change all day: they are never kept here but read
+per decision (routing.selectors.agent_states). Until the change commits the token is
 provisional: every process then reads rules afresh without keeping the copy, because the
 rows may still roll back; on commit a final token replaces it, and the next read is kept.
 A provisional token that never became final (rolled back) expires by itself.
@@ -12,9 +15,13 @@ A provisional token that never became final (rolled back) expires by itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
+from routing.choices import DEFAULT_BOUNCE_LIMIT
 from tickets.rule_cache import VersionedRules
+
+if TYPE_CHECKING:
+    from routing.selectors import AgentRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,7 @@ class TeamSpec:
     backup_team_id: int | None = None
     claim_on_reply: bool = False
     catch_all: bool = False
+    bounce_limit: int = DEFAULT_BOUNCE_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +60,18 @@ class Snapshot:
     rules: tuple[RuleSpec, ...]
     teams: dict[int, TeamSpec]
     catch_all_team_id: int | None
+    rosters: dict[int, tuple[AgentRow, ...]] = field(default_factory=dict)
 
     def team(self, team_id: int) -> TeamSpec:
         return self.teams[team_id]
 
-
+    def roster(self, team_id: int) -> tuple[AgentRow, ...]:
+        return self.rosters.get(team_id, ())
 
 
 def _load(version: str) -> Snapshot:
     from routing.models import RoutingRule, TeamProfile
+    from routing.selectors import team_rosters
     from tickets.models import Team
 
     teams = {pk: TeamSpec(id=pk, name=name) for pk, name in Team.objects.values_list("pk", "name")}
@@ -69,6 +80,7 @@ def _load(version: str) -> Snapshot:
             id=profile.team_id, name=teams[profile.team_id].name, time_zone=profile.time_zone,
             business_hours=profile.business_hours, backup_team_id=profile.backup_team_id,
             claim_on_reply=profile.claim_on_reply, catch_all=profile.catch_all,
+            bounce_limit=profile.bounce_limit,
         )
     rules = tuple(
         RuleSpec(
@@ -84,7 +96,8 @@ def _load(version: str) -> Snapshot:
         .prefetch_related("required_skills__skill")
     )
     catch_all = next((spec.id for spec in teams.values() if spec.catch_all), None)
-    return Snapshot(version=version, rules=rules, teams=teams, catch_all_team_id=catch_all)
+    return Snapshot(version=version, rules=rules, teams=teams, catch_all_team_id=catch_all,
+                    rosters=team_rosters())
 
 
 snapshots: VersionedRules[Snapshot] = VersionedRules("routing:snapshot", _load)
@@ -103,3 +116,50 @@ def publish_snapshot_version() -> None:
 def invalidate_snapshot() -> None:
     """Make every process read rules afresh until the change commits, then rebuild once."""
     snapshots.invalidate()
+
+
+# Fields that change all day and are read per decision, never from the snapshot: saving only
+# these must not make every process rebuild its rosters.
+_LIVE_PROFILE_FIELDS: Final = frozenset({"presence", "last_seen_at", "last_assigned_at",
+                                         "updated_at"})
+_ROSTER_USER_FIELDS: Final = frozenset({"username", "first_name", "last_name", "is_active"})
+
+
+def _profile_saved(update_fields: frozenset[str] | None = None, **_signal: object) -> None:
+    if update_fields is None or not update_fields <= _LIVE_PROFILE_FIELDS:
+        snapshots.invalidate()
+
+
+def _user_saved(update_fields: frozenset[str] | None = None, **_signal: object) -> None:
+    # A login saves last_login only; a rename or a deactivation changes the rosters.
+    if update_fields is None or update_fields & _ROSTER_USER_FIELDS:
+        snapshots.invalidate()
+
+
+def _members_changed(action: str = "", **_signal: object) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        snapshots.invalidate()
+
+
+def _member_deleted(**_signal: object) -> None:
+    snapshots.invalidate()
+
+
+def invalidate_rosters_on_change() -> None:
+    """Rebuild rosters when members, agent profiles, skills or users change (AppConfig.ready)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from routing.models import AgentProfile, AgentSkill, Skill
+    from tickets.models import Team
+
+    user = get_user_model()
+    snapshots.invalidate_on_change(AgentSkill, Skill)
+    uid = "routing:snapshot:roster"
+    post_save.connect(_profile_saved, sender=AgentProfile, dispatch_uid=f"{uid}:profile")
+    post_delete.connect(_member_deleted, sender=AgentProfile,
+                        dispatch_uid=f"{uid}:profile-delete")
+    post_save.connect(_user_saved, sender=user, dispatch_uid=f"{uid}:user")
+    post_delete.connect(_member_deleted, sender=user, dispatch_uid=f"{uid}:user-delete")
+    m2m_changed.connect(_members_changed, sender=Team.members.through,
+                        dispatch_uid=f"{uid}:members")

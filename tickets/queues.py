@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from tickets.choices import UNSOLVED, Role, TicketStatus
 from tickets.models import KnowledgeArticle, Ticket
-from tickets.selectors import ticket_list, visible_tickets
+from tickets.selectors import team_ids_of, ticket_list, visible_tickets
 
 BREACHING_WINDOW = timedelta(hours=1)
 QueueFilter = Callable[[AbstractBaseUser, datetime], Q]
@@ -32,11 +32,7 @@ def _has_relation(name: str) -> bool:
 
 
 def _team_ids(user: AbstractBaseUser) -> list[int]:
-    if not hasattr(user, "_workspace_team_ids"):
-        ids = {*user.teams.values_list("pk", flat=True)}  # type: ignore[attr-defined]
-        ids |= {*user.led_teams.values_list("pk", flat=True)}  # type: ignore[attr-defined]
-        user._workspace_team_ids = sorted(ids)  # type: ignore[attr-defined]
-    return user._workspace_team_ids  # type: ignore[attr-defined]
+    return team_ids_of(user)
 
 
 def _manual_review(user: AbstractBaseUser, now: datetime) -> Q:

@@ -26,12 +26,20 @@ def visible_tickets(
         return Ticket.objects.none()
     if user.has_perm("tickets.view_all_tickets"):
         return Ticket.objects.all()
-    team_ids = list(user.teams.values_list("pk", flat=True)) + list(
-        user.led_teams.values_list("pk", flat=True)
-    )
     return Ticket.objects.filter(
-        Q(assignee=user) | Q(team__in=team_ids) | Q(team__isnull=True)
+        Q(assignee=user) | Q(team__in=team_ids_of(user)) | Q(team__isnull=True)
     )
+
+
+def team_ids_of(user: AbstractBaseUser) -> list[int]:
+    """The teams the user belongs to or leads, sorted; asked once per request."""
+    # One page asks several times (the ticket, recent and similar tickets); the request's user
+    # object keeps the answer, so a membership change shows from the next request on.
+    if not hasattr(user, "_visible_team_ids"):
+        ids = {*user.teams.values_list("pk", flat=True)}  # type: ignore[attr-defined]
+        ids |= {*user.led_teams.values_list("pk", flat=True)}  # type: ignore[attr-defined]
+        user._visible_team_ids = sorted(ids)  # type: ignore[attr-defined]
+    return user._visible_team_ids  # type: ignore[attr-defined]
 
 
 def ticket_list(*, tickets: QuerySet[Ticket], api_only: bool = False) -> QuerySet[Ticket]:

@@ -7,7 +7,14 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.conditions import register_fact_provider, register_field
-        from triage.models import Extractor, PriorityRule, RequiredField, TriageRule, TriageSettings
+        from triage.models import (
+            AccountEnrichmentHook,
+            Extractor,
+            PriorityRule,
+            RequiredField,
+            TriageRule,
+            TriageSettings,
+        )
         from triage.rulebook import rulebooks
         from triage.text import ticket_text_facts
 
@@ -15,5 +22,6 @@ class TriageConfig(AppConfig):
         register_field("triage.text", kind="str", label="subject and description")
         register_fact_provider(ticket_text_facts)
         rulebooks.invalidate_on_change(
-            TriageRule, PriorityRule, Extractor, RequiredField, TriageSettings
+            TriageRule, PriorityRule, Extractor, RequiredField, TriageSettings,
+            AccountEnrichmentHook,
         )

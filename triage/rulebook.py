@@ -8,11 +8,12 @@ it (signals.py); a cleared cache gets a fresh token, so nothing stale survives a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tickets.rule_cache import VersionedRules
 from triage.classifier import Scorer
+from triage.predicates import Predicate, compile_condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class LoadedRule:
     severity: str
     priority: str
     tags: tuple[str, ...]
+    # The condition compiled once per load: what intake evaluates (triage.predicates).
+    holds: Predicate = field(default=compile_condition(None), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,9 @@ class Rulebook:
     requirements: tuple[LoadedRequirement, ...]
     confidence_threshold: float
     classifier: Scorer | None = None
+    parent_incident_min_rank: float = 1.0
+    # The enabled account-enrichment hook, so intake knows without a query whether to call it.
+    enrichment_hook_id: int | None = None
 
 
 def bump_version() -> None:
@@ -73,13 +79,13 @@ def _rule(row: Any, *, category: str = "", weight: float = 1.0) -> LoadedRule:
     return LoadedRule(
         id=row.pk, name=row.name, explanation=row.explanation, condition=row.condition or {},
         weight=weight, category=category, severity=row.severity, priority=row.priority,
-        tags=tuple(getattr(row, "tags", ()) or ()),
+        tags=tuple(getattr(row, "tags", ()) or ()), holds=compile_condition(row.condition),
     )
 
 
 def _load(version: str) -> Rulebook:
     from triage.models import Extractor, PriorityRule, RequiredField, TriageRule
-    from triage.selectors import active_classifier, triage_settings
+    from triage.selectors import active_classifier, enabled_enrichment_hook, triage_settings
 
     rules = tuple(
         _rule(row, category=row.category_id or "", weight=row.weight)
@@ -97,11 +103,15 @@ def _load(version: str) -> Rulebook:
                           question=row.question)
         for row in RequiredField.objects.filter(enabled=True)
     )
+    knobs = triage_settings()
+    hook = enabled_enrichment_hook()
     return Rulebook(
         version=version, rules=rules, priority_rules=priority_rules, extractors=extractors,
         requirements=requirements,
-        confidence_threshold=triage_settings().confidence_threshold,
+        confidence_threshold=knobs.confidence_threshold,
         classifier=_scorer(active_classifier()),
+        parent_incident_min_rank=knobs.parent_incident_min_rank,
+        enrichment_hook_id=hook.pk if hook else None,
     )
 
 

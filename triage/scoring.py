@@ -1,7 +1,8 @@
 """
 Turn fired rules into one decision: candidates, a confidence, and values to set.
 
-Pure functions over the loaded rulebook and a facts mapping; no database access.
+Pure functions over the loaded rulebook (its rules' compiled conditions) and a facts mapping;
+no database access.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from tickets.conditions import evaluate
+from triage.predicates import TicketFacts
 from triage.rulebook import LoadedRule
 
 # The runner-up's score is subtracted at this rate: two categories both backed by strong
@@ -33,7 +34,8 @@ class Verdict:
 
 def fired_rules(rules: tuple[LoadedRule, ...], facts: Mapping[str, Any]) -> list[LoadedRule]:
     """Return the rules whose condition holds, in rule order."""
-    return [rule for rule in rules if evaluate(rule.condition, facts=facts)]
+    view = TicketFacts(facts)
+    return [rule for rule in rules if rule.holds(view)]
 
 
 def category_scores(fired: list[LoadedRule]) -> dict[str, float]:
@@ -75,4 +77,5 @@ def first_priority(
     rules: tuple[LoadedRule, ...], facts: Mapping[str, Any]
 ) -> LoadedRule | None:
     """Return the first priority rule that holds, or None."""
-    return next((rule for rule in rules if evaluate(rule.condition, facts=facts)), None)
+    view = TicketFacts(facts)
+    return next((rule for rule in rules if rule.holds(view)), None)

@@ -8,13 +8,23 @@ from django.db.models import QuerySet
 
 from tickets.choices import TicketStatus
 from tickets.models import Ticket
-from triage.models import ClassifierModel, MessageSentiment, TriageOverride, TriageSettings
+from triage.models import (
+    AccountEnrichmentHook,
+    ClassifierModel,
+    MessageSentiment,
+    TriageOverride,
+    TriageSettings,
+)
 
 
 def triage_settings() -> TriageSettings:
     """Return the settings row, or the defaults (unsaved) until an admin saves one."""
     # Never created here: saving would bump the rulebook version while it is being loaded.
     return TriageSettings.objects.order_by("pk").first() or TriageSettings()
+
+
+def enabled_enrichment_hook() -> AccountEnrichmentHook | None:
+    return AccountEnrichmentHook.objects.filter(enabled=True).order_by("pk").first()
 
 
 def active_classifier() -> ClassifierModel | None:

@@ -14,6 +14,7 @@ from tickets.pipeline import IntakeContext
 from tickets.services.lifecycle import change_status
 from tickets.services.updates import EDITABLE_FIELDS, update_ticket_fields
 from triage import text
+from triage.incidents import record_incident_link
 from triage.models import MessageSentiment, PriorityRule, TriageDecision, TriageOverride, TriageRule
 from triage.selectors import sentiment_scores
 
@@ -69,8 +70,10 @@ def _save_changes(ticket: Ticket, run: TriageRun) -> None:
     values = {"category": ticket.category_id}
     changes = {name: values.get(name, getattr(ticket, name))
                for name in changed if name in EDITABLE_FIELDS}
-    if "language" in changed:
-        Ticket.objects.filter(pk=ticket.pk).update(language=ticket.language)
+    direct = {name: getattr(ticket, name) for name in ("language", "parent_incident_id")
+              if name.removesuffix("_id") in changed}
+    if direct:
+        Ticket.objects.filter(pk=ticket.pk).update(**direct)
     if changes:
         fresh = Ticket.objects.get(pk=ticket.pk)
         update_ticket_fields(ticket=fresh, changes=changes, actor=None,
@@ -88,6 +91,7 @@ def count_fired(*, rule_ids: list[int], priority_rule_id: int | None) -> None:
 def record_triage_run(*, ticket: Ticket, run: TriageRun) -> TriageDecision:
     """Save the run's changes and decision, then ask for missing information or move on."""
     from triage.tasks import after_triage as after_triage_task
+    from triage.tasks import enrich_account as enrich_account_task
 
     _save_changes(ticket, run)
     if run.trigger != "intake":
@@ -100,8 +104,12 @@ def record_triage_run(*, ticket: Ticket, run: TriageRun) -> TriageDecision:
         extracted=run.extracted, confidence=run.confidence, needs_review=run.needs_review,
         missing_fields=[name for name, _ in run.missing], sentiment=run.sentiment,
         rules=_decision_rules(run), candidates=run.verdict.scores, classifier=run.classifier,
-        explanation=explain_run(run),
+        explanation=explain_run(run), summary=run.summary,
+        parent_incident_id=ticket.parent_incident_id if "parent_incident" in run.changed else None,
+        parent_incident_score=run.parent_incident_score,
     )
+    if "parent_incident" in run.changed:
+        record_incident_link(ticket=ticket, score=run.parent_incident_score)
     _move_on(ticket, run)
     ticket.triage_decision = decision
     # Hot counter rows are updated after commit, so concurrent intakes never queue on them.
@@ -110,6 +118,9 @@ def record_triage_run(*, ticket: Ticket, run: TriageRun) -> TriageDecision:
         priority_rule_id=run.priority_rule.id if run.priority_rule else None,
     ))
     transaction.on_commit(partial(after_triage_task.delay, ticket.pk, run.trigger == "intake"))
+    if run.trigger == "intake" and run.book.enrichment_hook_id and ticket.organization_id:
+        transaction.on_commit(partial(enrich_account_task.delay, run.book.enrichment_hook_id,
+                                      ticket.pk))
     return decision
 
 

@@ -27,8 +27,9 @@ BOOST: Final = 1.5
 _TERM = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
-def _query_text(ticket: Ticket) -> str:
-    words = _TERM.findall(f"{ticket.subject} {ticket.description[:2000]}")
+def query_text(subject: str, body: str) -> str:
+    """Return a websearch query that matches any of the text's first distinct words."""
+    words = _TERM.findall(f"{subject} {body[:2000]}")
     terms = list(dict.fromkeys(word.lower() for word in words))
     return " OR ".join(terms[:MAX_TERMS])
 
@@ -36,10 +37,10 @@ def _query_text(ticket: Ticket) -> str:
 @transaction.atomic
 def find_similar_tickets(*, ticket: Ticket, days: int) -> list[SimilarTicket]:
     """Store the top open tickets of the last `days` days that read like this one."""
-    query_text = _query_text(ticket)
-    if not query_text:
+    terms = query_text(ticket.subject, ticket.description)
+    if not terms:
         return []
-    query = SearchQuery(query_text, search_type="websearch", config="english")
+    query = SearchQuery(terms, search_type="websearch", config="english")
     boost = Case(
         When(Q(organization_id=ticket.organization_id) & Q(organization_id__isnull=False)
              | (Q(product_area=ticket.product_area) & ~Q(product_area="")), then=Value(BOOST)),

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from tickets.conditions import ticket_facts
 from tickets.models import Ticket
 from tickets.pipeline import IntakeContext
-from triage import text
+from triage import summary, text
 from triage.rulebook import Rulebook, current_rulebook
 from triage.scoring import Verdict, first_priority, judge
 
@@ -32,6 +32,8 @@ STAGES: Final = (
     "triage.stages.score_sentiment",
     "triage.stages.classify",
     "triage.stages.check_missing_info",
+    "triage.stages.summarise",
+    "triage.stages.link_parent_incident",
     "triage.stages.record",
 )
 
@@ -58,6 +60,8 @@ class TriageRun:
     missing: list[tuple[str, str]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     extra_text: str = ""
+    summary: list[str] = field(default_factory=list)
+    parent_incident_score: float | None = None
 
 
 def run_of(ticket: Ticket, ctx: IntakeContext) -> TriageRun:
@@ -72,10 +76,11 @@ def run_of(ticket: Ticket, ctx: IntakeContext) -> TriageRun:
 def normalise(ticket: Ticket, ctx: IntakeContext) -> None:
     """NFC, no markup, collapsed blank space; the stored originals stay verbatim."""
     run = run_of(ticket, ctx)
-    run.subject = text.normalise(ticket.subject)
-    body = text.normalise(ticket.description)
-    run.body = f"{body}\n\n{text.normalise(run.extra_text)}".strip() if run.extra_text else body
-    run.rule_text = text.rule_text(run.subject, run.body)
+    run.subject, run.body, run.rule_text = text.normalised_ticket_text(
+        ticket.subject, ticket.description)
+    if run.extra_text:
+        run.body = f"{run.body}\n\n{text.normalise(run.extra_text)}".strip()
+        run.rule_text = text.rule_text(run.subject, run.body)
 
 
 def detect_language(ticket: Ticket, ctx: IntakeContext) -> None:
@@ -218,6 +223,26 @@ def check_missing_info(ticket: Ticket, ctx: IntakeContext) -> None:
             continue  # ask only for what the category needs once it is known
         if _value(ticket, need.field) in (None, "", [], {}) and need.field not in dict(run.missing):
             run.missing.append((need.field, need.question))
+
+
+def summarise(ticket: Ticket, ctx: IntakeContext) -> None:
+    """Pick the key sentences of a long message; agents read them beside the original."""
+    run = run_of(ticket, ctx)
+    run.summary = summary.summarise(run.body)
+
+
+def link_parent_incident(ticket: Ticket, ctx: IntakeContext) -> None:
+    """Make the ticket a child of the open parent incident it reads like, if any."""
+    from triage.incidents import best_parent_incident
+
+    run = run_of(ticket, ctx)
+    if ticket.parent_incident_id is not None or ticket.is_parent_incident:
+        return
+    match = best_parent_incident(ticket=ticket, subject=run.subject, body=run.body,
+                                 min_rank=run.book.parent_incident_min_rank)
+    if match is not None:
+        ticket.parent_incident_id, run.parent_incident_score = match
+        run.changed.add("parent_incident")
 
 
 def record(ticket: Ticket, ctx: IntakeContext) -> None:

@@ -50,3 +50,12 @@ def release_stale_awaiting_info() -> int:
     if len(ids) == STALE_BATCH:
         release_stale_awaiting_info.delay()
     return len(ids)
+
+
+@shared_task(name="triage.enrich_account", acks_late=True, time_limit=60, soft_time_limit=45)
+def enrich_account(hook_id: int, ticket_id: int) -> int | None:
+    """Ask the account-enrichment hook about the ticket's organisation; return the call's id."""
+    from triage.enrichment import enrich_account as enrich
+
+    call = enrich(hook_id=hook_id, ticket_id=ticket_id)
+    return call.pk if call else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 import nh3
@@ -103,6 +103,16 @@ def trend(scores: list[float]) -> float:
     return round(scores[-1] - sum(earlier) / len(earlier), 3)
 
 
+@lru_cache(maxsize=32)
+def normalised_ticket_text(subject: str, description: str) -> tuple[str, str, str]:
+    """
+    Return the normalised subject and description and their rule text. Cached: intake asks
+    in its first stage and again when the rules' facts are built.
+    """
+    subject, body = normalise(subject), normalise(description)
+    return subject, body, rule_text(subject, body)
+
+
 def ticket_text_facts(ticket: Any) -> dict[str, str]:
     """Give every rule the normalised text that triage's own rules match against."""
-    return {"triage.text": rule_text(normalise(ticket.subject), normalise(ticket.description))}
+    return {"triage.text": normalised_ticket_text(ticket.subject, ticket.description)[2]}

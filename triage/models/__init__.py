@@ -6,6 +6,8 @@ from triage.models.decisions import SimilarTicket as SimilarTicket
 from triage.models.decisions import TriageDecision as TriageDecision
 from triage.models.decisions import TriageOverride as TriageOverride
 from triage.models.decisions import TriageSettings as TriageSettings
+from triage.models.enrichment import AccountEnrichmentHook as AccountEnrichmentHook
+from triage.models.enrichment import EnrichmentCall as EnrichmentCall
 from triage.models.rules import Extractor as Extractor
 from triage.models.rules import PriorityRule as PriorityRule
 from triage.models.rules import RequiredField as RequiredField

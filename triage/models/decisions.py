@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from tickets.models import Message, Ticket
+from tickets.models.tickets import REFERENCE_PREFIX
 
 
 class TriageSettings(models.Model):
@@ -23,7 +25,13 @@ class TriageSettings(models.Model):
     similar_days = models.PositiveIntegerField(
         default=30, help_text="How far back similar open tickets are searched.",
     )
+    parent_incident_min_rank = models.FloatField(
+        default=0.15, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="How closely a new ticket must read like an open parent incident (full-text "
+        "rank, 0 to 1) to be linked to it as a child.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "triage settings"
@@ -63,6 +71,12 @@ class TriageDecision(models.Model):
     candidates = models.JSONField(default=dict, blank=True)
     classifier = models.JSONField(default=dict, blank=True)
     explanation = models.TextField(blank=True)
+    # Key sentences of a long description, in their original order; the text stays verbatim.
+    summary = models.JSONField(default=list, blank=True)
+    parent_incident = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    parent_incident_score = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -76,7 +90,8 @@ class TriageDecision(models.Model):
         return f"triage of {self.ticket_id}: {self.category or 'review'}"
 
     # The columns as_api reads: API ticket lists load only these.
-    API_FIELDS = ("category", "confidence", "needs_review", "missing_fields", "sentiment", "rules")
+    API_FIELDS = ("category", "confidence", "needs_review", "missing_fields", "sentiment", "rules",
+                  "parent_incident", "parent_incident_score")
 
     def as_api(self) -> dict[str, Any]:
         """Return the ``triage`` object of shared/API.md."""
@@ -90,7 +105,15 @@ class TriageDecision(models.Model):
                 {"id": rule["id"], "name": rule["name"], "explanation": rule["explanation"]}
                 for rule in self.rules
             ],
+            "parent_incident": self._parent_incident_api(),
         }
+
+    def _parent_incident_api(self) -> dict[str, Any] | None:
+        if self.parent_incident_id is None:
+            return None
+        return {"id": self.parent_incident_id,
+                "reference": f"{REFERENCE_PREFIX}-{self.parent_incident_id}",
+                "score": self.parent_incident_score}
 
 
 class MessageSentiment(models.Model):

@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from tickets.choices import Channel, Priority, Severity
 from tickets.models import Category
@@ -51,6 +52,7 @@ class TriageRule(Rule):
     severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
     priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta(Rule.Meta):
         constraints = [
@@ -69,6 +71,7 @@ class PriorityRule(Rule):
 
     priority = models.CharField(max_length=2, choices=Priority.choices)
     severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
+    history = HistoricalRecords()
 
 
 class Extractor(models.Model):
@@ -83,6 +86,7 @@ class Extractor(models.Model):
                              help_text="The custom field it fills, e.g. order_id.")
     order = models.PositiveIntegerField(default=100)
     enabled = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -111,6 +115,7 @@ class RequiredField(models.Model):
         max_length=300, help_text="How the clarification request asks for it, in one line.",
     )
     enabled = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category_id", "field"]

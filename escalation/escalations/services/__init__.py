@@ -1,0 +1,1 @@
+"""Writes of escalation: signals, firing policies, records by hand, acknowledge, de-escalate."""

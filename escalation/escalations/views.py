@@ -1,0 +1,100 @@
+"""The escalation dashboard (htmx polling) and the ticket panel's actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from escalation.escalations.forms import DeEscalateForm, EscalateForm
+from escalation.escalations.models import Escalation
+from escalation.escalations.permissions import (
+    may_acknowledge,
+    may_de_escalate,
+    may_see_dashboard,
+)
+from escalation.escalations.selectors import (
+    DASHBOARD_ROWS,
+    counts_by_priority,
+    open_escalations,
+)
+from escalation.escalations.services.records import acknowledge_escalation, de_escalate
+from tickets.choices import Priority
+from tickets.selectors import visible_tickets
+from tickets.services.lifecycle import escalate_ticket
+
+POLL_SECONDS = 30
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Open escalations for leads and managers; the table reloads itself every 30 s."""
+    if not may_see_dashboard(request.user):
+        raise PermissionDenied
+    counts = counts_by_priority(user=request.user)
+    context = {
+        "rows": list(open_escalations(user=request.user)[:DASHBOARD_ROWS]),
+        "counts": [(p.value, p.label, counts.get(p.value, 0)) for p in Priority],
+        "total": sum(counts.values()),
+        "limit": DASHBOARD_ROWS,
+        "now": timezone.now(),
+        "poll_seconds": POLL_SECONDS,
+    }
+    partial = request.htmx and not request.htmx.boosted  # type: ignore[attr-defined]
+    template = "escalations/dashboard.html#board" if partial else "escalations/dashboard.html"
+    return render(request, template, context)
+
+
+def _visible_escalation(request: HttpRequest, escalation_id: int) -> Escalation:
+    # Escalations of tickets the user may not see are missing, not forbidden (no leak).
+    return get_object_or_404(
+        Escalation.objects.select_related("ticket"), pk=escalation_id,
+        ticket__in=visible_tickets(user=request.user),  # type: ignore[arg-type]
+    )
+
+
+@require_POST
+@login_required
+def acknowledge(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    if not may_acknowledge(request.user):
+        raise PermissionDenied
+    escalation = _visible_escalation(request, escalation_id)
+    acknowledge_escalation(escalation=escalation, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, "Escalation acknowledged.")
+    return redirect("tickets:ticket", ticket_id=escalation.ticket_id)
+
+
+@require_POST
+@login_required
+def de_escalate_view(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    if not may_de_escalate(request.user):
+        raise PermissionDenied
+    escalation = _visible_escalation(request, escalation_id)
+    form = DeEscalateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("A reason is required to de-escalate.", status=400)
+    de_escalate(escalation=escalation, actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"])
+    messages.success(request, "De-escalated.")
+    return redirect("tickets:ticket", ticket_id=escalation.ticket_id)
+
+
+@require_POST
+@login_required
+def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Escalate by hand through the spine's service; the ESCALATED handler records it."""
+    if not request.user.has_perm("tickets.escalate_ticket"):
+        raise PermissionDenied
+    ticket = get_object_or_404(visible_tickets(user=request.user), pk=ticket_id)  # type: ignore[arg-type]
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("A reason is required to escalate.", status=400)
+    escalate_ticket(ticket=ticket, actor=request.user,  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"])
+    messages.success(request, "Escalated.")
+    return redirect("tickets:ticket", ticket_id=ticket.pk)

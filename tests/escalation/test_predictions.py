@@ -1,0 +1,70 @@
+"""Likely breaches: raised once, before the percentage levels, from the team's pace."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from escalation.calendars import always_open_calendar
+from escalation.models import SlaPolicy, SlaTarget
+from escalation.notifications.models import Notification
+from escalation.services.alerts import tell_likely_breaches
+from escalation.services.predictions import raise_likely_breaches
+from escalation.services.sweep import sweep_sla
+from tests.routing.factories import agent_in, team_name
+from tests.tickets.factories import TeamFactory, TeamLeadFactory
+from tickets.choices import EventKind
+from tickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+CREATED = datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def queue(intake, monkeypatch):
+    """Six tickets due in 60 min for a team of one available agent at 15 min a ticket."""
+    monkeypatch.setattr("escalation.tasks.notify_likely_breaches.delay", lambda ids: None)
+    policy = SlaPolicy.objects.create(
+        name="One hour", explanation="x", order=1, enabled=True,
+        condition={"field": "ticket.priority", "op": "equals", "value": "P2"})
+    SlaTarget.objects.create(policy=policy, metric="first_response", minutes=60,
+                             calendar=always_open_calendar(), pause_statuses=["pending"])
+    lead = TeamLeadFactory()
+    team = TeamFactory(name=team_name("Billing"), lead=lead)
+    agent_in(team)
+    with time_machine.travel(CREATED, tick=False):
+        tickets = [intake("P2") for _ in range(6)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(team=team)
+    return {"tickets": tickets, "lead": lead}
+
+
+def test_tickets_the_team_cannot_reach_in_time_are_raised_once(
+    queue, django_capture_on_commit_callbacks
+):
+    # when the forecast runs right after the tickets arrived
+    with time_machine.travel(CREATED + timedelta(minutes=1), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        first = raise_likely_breaches(now=CREATED + timedelta(minutes=1), limit=500)
+    # then from the 4th in the queue on (answered 61, 76 and 91 min after creation) they are
+    # likely to breach
+    tickets = queue["tickets"]
+    raised = set(TicketEvent.objects.filter(kind=EventKind.SLA_PREDICTED_BREACH)
+                 .values_list("ticket_id", flat=True))
+    assert raised == {ticket.pk for ticket in tickets[3:]}
+    assert len(first) == 3
+    # and a later run raises nothing again
+    with time_machine.travel(CREATED + timedelta(minutes=2), tick=False):
+        assert raise_likely_breaches(now=CREATED + timedelta(minutes=2), limit=500) == []
+    # the team lead hears of each once
+    tell_likely_breaches(timer_ids=first)
+    tell_likely_breaches(timer_ids=first)
+    assert Notification.objects.filter(recipient=queue["lead"],
+                                       kind="sla_likely_breach").count() == 3
+
+
+def test_no_forecast_once_a_percentage_level_has_spoken(queue):
+    # at 50 min the 75 % level has fired for all six: the prediction comes too late to help
+    moment = CREATED + timedelta(minutes=50)
+    with time_machine.travel(moment, tick=False):
+        assert len(sweep_sla(now=moment).warned[75]) == 6
+        assert raise_likely_breaches(now=moment, limit=500) == []
