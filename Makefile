@@ -26,8 +26,10 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	$(WITH_SERVICES) $(BIN)/python -m helpdesk.run
 
+# --ds wins over a DJANGO_SETTINGS_MODULE inherited from the shell or from helpdesk.celery,
+# which would otherwise run the suite on the local settings.
 test: install lint check-browser
-	CHROMIUM=$(CHROMIUM) $(WITH_SERVICES) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	CHROMIUM=$(CHROMIUM) $(WITH_SERVICES) $(BIN)/python -m pytest --ds=helpdesk.settings.test $(PYTEST_ARGS)
 
 check-browser:
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
