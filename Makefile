@@ -48,8 +48,9 @@ bench: install
 	$(WITH_SERVICES) $(BIN)/python -m bench $(ARGS)
 
 # Triage's precision, recall and coverage on the labelled set, through intake (rolled back).
+# Migrates first: the evaluation runs the real intake pipeline on the local database.
 eval-triage: install
-	$(WITH_SERVICES) $(BIN)/python manage.py eval_triage $(ARGS)
+	$(WITH_SERVICES) sh -c "$(BIN)/python manage.py migrate --noinput >/dev/null && $(BIN)/python manage.py eval_triage $(ARGS)"
 
 stop: install
 	$(BIN)/python -m helpdesk.embedded stop
