@@ -9,9 +9,7 @@ per organisation for the hook's TTL, so a busy account costs one call per TTL.
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +25,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tickets.models import Organization, Ticket
+from tickets.safe_http import UnsafeUrl, check_url, is_public
 from triage.models import AccountEnrichmentHook, EnrichmentCall
 
 MAX_RESPONSE_BYTES: Final = 64 * 1024
@@ -55,29 +54,12 @@ class AccountFacts(serializers.Serializer[Any]):
     renewal_date = serializers.DateField(required=False, allow_null=True)
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
 def check_address(url: str, *, allow_private: bool) -> None:
     """Refuse a URL whose host resolves to a private, loopback or link-local address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise EnrichmentFailed("The hook URL must be http or https with a host.")
-    if allow_private:
-        return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError as error:
-        raise EnrichmentFailed(f"Cannot resolve {parts.hostname}: {error}") from None
-    if not infos or not all(_is_public(str(info[4][0])) for info in infos):
-        raise EnrichmentFailed(
-            f"{parts.hostname} is a private or loopback address; tick "
-            "'allow private address' on the hook to call it."
-        )
+        check_url(url, allow_private=allow_private)
+    except UnsafeUrl as error:
+        raise EnrichmentFailed(str(error)) from None
 
 
 def hook_payload(ticket: Ticket) -> dict[str, Any]:
@@ -196,7 +178,7 @@ def validate_hook_url(hook: AccountEnrichmentHook) -> None:
     if hook.allow_private_address:
         return
     try:
-        public = _is_public(host)
+        public = is_public(host)
     except ValueError:  # a name, resolved when called
         public = host != "localhost" and not host.endswith(".localhost")
     if not public:

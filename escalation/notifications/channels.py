@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage
 from escalation.notifications.choices import ChannelKind
 from escalation.notifications.exceptions import PermanentDeliveryError
 from escalation.notifications.models import Delivery
-from escalation.notifications.safe_http import HttpStatusError, UnsafeUrl, post_json
+from tickets.safe_http import HttpStatusError, UnsafeUrl, post_json
 
 # Providers cut longer SMS into several billed parts; the link matters more than the tail.
 SMS_MAX_CHARS = 320

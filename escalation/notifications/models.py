@@ -64,7 +64,7 @@ class NotificationChannel(TimeStampedModel):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self) -> None:
-        from escalation.notifications.safe_http import UnsafeUrl, check_url
+        from tickets.safe_http import UnsafeUrl, check_url
 
         if self.kind not in HTTP_KINDS:
             return

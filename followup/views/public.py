@@ -5,6 +5,9 @@ reply, reopen) and the satisfaction survey. A link opens one ticket and nothing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings as django_settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -70,6 +73,37 @@ def _throttled(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
+def _customer_link(*, salt: str, days: Callable[[FollowupSettings], int]) -> Callable:
+    """
+    Open the one ticket a signed link names, or answer 400/410; posts are throttled. The view
+    then receives the ticket and the follow-up settings after the token.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def open_link(request: HttpRequest, token: str, **kwargs: object) -> HttpResponse:
+            settings = followup_settings()
+            try:
+                ticket = _linked_ticket(request, token, salt=salt, days=days(settings))
+            except _Refused as refused:
+                return refused.response
+            if request.method == "POST" and (throttled := _throttled(request)) is not None:
+                return throttled
+            return view(request, token, ticket, settings, **kwargs)
+
+        return open_link
+
+    return decorate
+
+
+def _customer_days(settings: FollowupSettings) -> int:
+    return settings.customer_link_days
+
+
+def _survey_days(settings: FollowupSettings) -> int:
+    return settings.survey_link_days
+
+
 def _ticket_page(
     request: HttpRequest, ticket: Ticket, token: str, settings: FollowupSettings,
     *, form: CustomerReplyForm | None = None, notice: str = "", status: int = 200,
@@ -100,30 +134,21 @@ def _ticket_page(
 
 @never_cache
 @require_GET
-def customer_ticket(request: HttpRequest, token: str) -> HttpResponse:
+@_customer_link(salt=CUSTOMER_SALT, days=_customer_days)
+def customer_ticket(
+    request: HttpRequest, token: str, ticket: Ticket, settings: FollowupSettings,
+) -> HttpResponse:
     """Show the customer their ticket: status, public replies, their attachments."""
-    settings = followup_settings()
-    try:
-        ticket = _linked_ticket(request, token, salt=CUSTOMER_SALT,
-                                days=settings.customer_link_days)
-    except _Refused as refused:
-        return refused.response
     return _ticket_page(request, ticket, token, settings)
 
 
 @never_cache
 @require_POST
-def customer_reply(request: HttpRequest, token: str) -> HttpResponse:
+@_customer_link(salt=CUSTOMER_SALT, days=_customer_days)
+def customer_reply(
+    request: HttpRequest, token: str, ticket: Ticket, settings: FollowupSettings,
+) -> HttpResponse:
     """Add the customer's reply; a solved ticket reopens through the reply's handlers."""
-    settings = followup_settings()
-    try:
-        ticket = _linked_ticket(request, token, salt=CUSTOMER_SALT,
-                                days=settings.customer_link_days)
-    except _Refused as refused:
-        return refused.response
-    throttled = _throttled(request)
-    if throttled is not None:
-        return throttled
     if ticket.status == TicketStatus.CLOSED:
         return _ticket_page(request, ticket, token, settings, status=409,
                             notice="This ticket is closed. Reply to our last email to open a "
@@ -137,17 +162,11 @@ def customer_reply(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
-def customer_reopen(request: HttpRequest, token: str) -> HttpResponse:
+@_customer_link(salt=CUSTOMER_SALT, days=_customer_days)
+def customer_reopen(
+    request: HttpRequest, token: str, ticket: Ticket, settings: FollowupSettings,
+) -> HttpResponse:
     """Reopen a solved ticket; after it closed, the page says to write a new message."""
-    settings = followup_settings()
-    try:
-        ticket = _linked_ticket(request, token, salt=CUSTOMER_SALT,
-                                days=settings.customer_link_days)
-    except _Refused as refused:
-        return refused.response
-    throttled = _throttled(request)
-    if throttled is not None:
-        return throttled
     if not may_reopen(ticket):
         return _ticket_page(request, ticket, token, settings, status=409,
                             notice="Only a solved ticket can be reopened.")
@@ -174,16 +193,14 @@ def _survey_page(
 
 @never_cache
 @require_GET
-def rate(request: HttpRequest, token: str, score: int) -> HttpResponse:
+@_customer_link(salt=SURVEY_SALT, days=_survey_days)
+def rate(
+    request: HttpRequest, token: str, ticket: Ticket, settings: FollowupSettings, score: int,
+) -> HttpResponse:
     """
     The one-click link of a score: a page that submits it (static script, or one button
     without scripts). Mail scanners follow links, so a GET itself never records a rating.
     """
-    settings = followup_settings()
-    try:
-        ticket = _linked_ticket(request, token, salt=SURVEY_SALT, days=settings.survey_link_days)
-    except _Refused as refused:
-        return refused.response
     if score not in survey_scores(settings.survey_scale):
         return _link_page(request, expired=False)
     return _survey_page(request, ticket, token, settings, chosen=score)
@@ -191,18 +208,13 @@ def rate(request: HttpRequest, token: str, score: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, token: str) -> HttpResponse:
+@_customer_link(salt=SURVEY_SALT, days=_survey_days)
+def survey(
+    request: HttpRequest, token: str, ticket: Ticket, settings: FollowupSettings,
+) -> HttpResponse:
     """Show the survey with the current rating; take a rating, a comment, a recommendation."""
-    settings = followup_settings()
-    try:
-        ticket = _linked_ticket(request, token, salt=SURVEY_SALT, days=settings.survey_link_days)
-    except _Refused as refused:
-        return refused.response
     if request.method == "GET":
         return _survey_page(request, ticket, token, settings)
-    throttled = _throttled(request)
-    if throttled is not None:
-        return throttled
     form = RatingForm(request.POST)
     if not form.is_valid() or form.cleaned_data["score"] not in survey_scores(
         settings.survey_scale

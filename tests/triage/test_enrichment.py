@@ -133,7 +133,7 @@ def test_a_private_address_is_refused_unless_allowed(hook_endpoint, org_ticket):
     hook = make_hook(hook_endpoint, allow_private_address=False)
     call = enrich_account(hook_id=hook.pk, ticket_id=ticket.pk)
     assert not call.ok
-    assert "private or loopback" in call.error
+    assert "private, loopback" in call.error
     assert hook_endpoint.requests == []
 
 

@@ -7,9 +7,9 @@ from django.test import Client
 from escalation.notifications import tasks
 from escalation.notifications.choices import ChannelKind, DeliveryState
 from escalation.notifications.models import Delivery, NotificationChannel
-from escalation.notifications.safe_http import UnsafeUrl, check_url
 from escalation.notifications.services import notify
 from tests.tickets.factories import AdminFactory, AgentFactory
+from tickets.safe_http import UnsafeUrl, check_url
 
 
 @pytest.mark.parametrize("url", [

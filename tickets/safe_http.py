@@ -46,7 +46,7 @@ class Target:
     address: str
 
 
-def _is_public(address: str) -> bool:
+def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
@@ -73,7 +73,7 @@ def check_url(url: str, *, allow_private: bool) -> Target:
     except (OSError, ValueError) as error:
         raise UnsafeUrl(f"The host {parts.hostname!r} cannot be resolved ({error}).") from error
     addresses = [info[4][0] for info in infos]
-    refused = sorted({a for a in addresses if not _is_public(a)})
+    refused = sorted({a for a in addresses if not is_public(a)})
     if refused and not allow_private:
         raise UnsafeUrl(
             f"The host {parts.hostname!r} resolves to a private, loopback, link-local or "
