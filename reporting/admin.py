@@ -1,10 +1,23 @@
 from django.contrib import admin
 
-from reporting.models import TicketMetrics
+from reporting.models import DailyRollup, RollupCoverage, TicketMetrics
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Reporting tables are derived from the tickets: admins read them, never edit them."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(TicketMetrics)
-class TicketMetricsAdmin(admin.ModelAdmin):
+class TicketMetricsAdmin(ReadOnlyAdmin):
     """Derived rows, rebuilt by `manage.py backfill_ticket_metrics`: read-only here."""
 
     list_display = ("ticket_id", "created_at", "team_id", "assignee_id", "priority", "channel",
@@ -16,11 +29,21 @@ class TicketMetricsAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
+@admin.register(DailyRollup)
+class DailyRollupAdmin(ReadOnlyAdmin):
+    """Derived cells, rebuilt by `manage.py backfill_rollups` and the beat task: read-only."""
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
+    list_display = ("day", "team_id", "priority", "channel", "tier", "category", "tickets",
+                    "solved", "escalated", "rated", "refreshed_at")
+    list_filter = ("priority", "channel", "tier")
+    search_fields = ("category", "=team_id")
+    date_hierarchy = "day"
+    show_full_result_count = False
+
+
+@admin.register(RollupCoverage)
+class RollupCoverageAdmin(ReadOnlyAdmin):
+    list_display = ("first_day", "last_day", "refreshed_at")
+    list_filter = ("last_day",)
+    search_fields = ("=first_day",)

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
-from reporting.models import TicketMetrics
+from reporting.models import DailyRollup, TicketMetrics
 from tickets.choices import Channel, Priority, Tier
 from tickets.models import Team
 
@@ -46,6 +46,9 @@ class ReportFilter(filters.FilterSet):
     channel = filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel")
     tier = filters.ChoiceFilter(choices=Tier.choices, empty_label="Any tier")
 
+    # Set by reports.report_filter: the caller may aggregate every ticket.
+    sees_all = False
+
     class Meta:
         model = TicketMetrics
         fields: list[str] = []
@@ -71,7 +74,13 @@ class ReportFilter(filters.FilterSet):
 
     def current_qs(self) -> QuerySet[TicketMetrics]:
         """Return the rows under every filter but the dates: what is open or due right now."""
-        queryset = self.queryset.all()
+        return self._undated(self.queryset.all())
+
+    def rollup_qs(self) -> QuerySet[DailyRollup]:
+        """Return the daily rollup cells under every filter but the dates (same field names)."""
+        return self._undated(DailyRollup.objects.all())
+
+    def _undated(self, queryset: QuerySet) -> QuerySet:
         for name, value in self.form.cleaned_data.items():
             if name not in DATE_FILTERS and value not in (None, ""):
                 queryset = self.filters[name].filter(queryset, value)

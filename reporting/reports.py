@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from reporting.filters import ReportFilter
 from reporting.selectors import DASHBOARDS, visible_metrics
-from reporting.selectors.base import team_ids_of
+from reporting.selectors.base import sees_all_metrics, team_ids_of
 from reporting.selectors.tables import Dashboard, Scope, Table
 from tickets.models import ApiKey
 
@@ -45,6 +45,7 @@ def report_filter(
 ) -> ReportFilter:
     """Return the bound FilterSet over the caller's rows; teams offered are theirs only."""
     filterset = ReportFilter(data, queryset=visible_metrics(user=user, api_key=api_key))
+    filterset.sees_all = sees_all_metrics(user=user, api_key=api_key)
     if not (api_key is not None and api_key.is_integration) and not user.has_perm(
         "tickets.view_all_tickets"
     ):
@@ -58,8 +59,10 @@ REPORT_WORK_MEM = "32MB"
 
 def build_report(*, dashboard: Dashboard, filterset: ReportFilter) -> Report:
     """Build every table of the dashboard; call only with a valid FilterSet."""
+    # The rollups have no owner column: callers who see only some tickets read raw rows.
     scope = Scope(rows=filterset.qs, current=filterset.current_qs(), now=timezone.now(),
-                  period=filterset.period)
+                  period=filterset.period,
+                  rollup=filterset.rollup_qs() if filterset.sees_all else None)
     with transaction.atomic(), connection.cursor() as cursor:
         # Percentiles and group-bys sort tens of thousands of rows: in memory, not on disk.
         cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])

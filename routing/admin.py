@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from routing.api.serializers import DraftTicketInput
 from routing.models import (
+    AgentLoad,
     AgentProfile,
     AgentSkill,
     Follower,
@@ -27,6 +28,7 @@ from routing.models import (
     TeamProfile,
 )
 from routing.preview import draft_ticket, preview_routing
+from routing.services.loads import recount_agent_loads
 from tickets.admin_rules import RuleAdminMixin
 from tickets.conditions.facts import FACT_RELATIONS
 from tickets.models import Ticket
@@ -167,6 +169,29 @@ class RoutingDecisionAdmin(ReadOnlyAdmin):
     search_fields = ("rule_name", "ticket__subject")
     list_select_related = ("ticket", "team", "agent")
     raw_id_fields = ("ticket",)
+
+
+@admin.register(AgentLoad)
+class AgentLoadAdmin(ReadOnlyAdmin):
+    list_display = ("user", "open_total", "open_p1", "open_p2", "open_p3", "open_p4",
+                    "recounted_at")
+    list_filter = (("recounted_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email", "user__last_name")
+    ordering = ("-open_p1", "user")
+    actions = ["recount"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="open")
+    def open_total(self, obj: AgentLoad) -> int:
+        return obj.open_total
+
+    @admin.action(description="Recount from the tickets", permissions=["view"])
+    def recount(self, request: HttpRequest, queryset: Any) -> None:
+        corrected = recount_agent_loads(agent_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Recounted; {len(corrected)} row(s) were wrong.")
 
 
 @admin.register(Handoff)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from routing.choices import Presence, Strategy
 from routing.schedules import is_open
@@ -70,33 +70,63 @@ class Need:
     excluded: frozenset[int] = frozenset()
 
 
-def _static_skips(profile: AgentRow, need: Need, now: datetime) -> list[str]:
-    """Return what keeps the agent out whatever their presence and load."""
-    reasons: list[str] = []
-    if not is_open(profile.working_hours, profile.time_zone, now):
-        reasons.append("is outside working hours")
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """What the roster alone says of an agent for one kind of ticket; kept per snapshot."""
+
+    lacks: tuple[str, ...]  # skills below the level asked, a language not spoken
+    skill_score: int
+    weight: int
+
+
+# Kinds of tickets remembered per snapshot; a flood of odd language codes must not grow it.
+MAX_REMEMBERED_FITS: Final = 512
+
+
+def _fit(agent: AgentRow, need: Need) -> Fit:
+    lacks: list[str] = []
     for skill in need.skills:
-        level = profile.skills.get(skill.skill_id, 0)
+        level = agent.skills.get(skill.skill_id, 0)
         if level < skill.min_level:
-            reasons.append(f"{skill.slug} level {level}, needs {skill.min_level}")
+            lacks.append(f"{skill.slug} level {level}, needs {skill.min_level}")
     wanted = need.language
-    if wanted and profile.spoken and wanted not in profile.spoken:
-        reasons.append(f"does not speak {wanted}")
-    return reasons
+    if wanted and agent.spoken and wanted not in agent.spoken:
+        lacks.append(f"does not speak {wanted}")
+    return Fit(lacks=tuple(lacks), weight=agent.weight(need.priority),
+               skill_score=sum(agent.skills.get(s.skill_id, 0) for s in need.skills))
 
 
-def _candidate(agent: AgentRow, team_id: int, need: Need, now: datetime) -> Candidate:
-    candidate = Candidate(agent=agent, team_id=team_id)
+def team_fits(
+    memo: dict[Any, Any], team_id: int, roster: tuple[AgentRow, ...], need: Need
+) -> tuple[Fit | None, ...]:
+    """
+    Return each member's fit for the need (None: no routing profile), computed once per
+    snapshot and kind of ticket: skills, languages and weights change only with the rosters.
+    """
+    key = ("fits", team_id, need.skills, need.language, need.priority)
+    fits = memo.get(key)
+    if fits is None:
+        if len(memo) >= MAX_REMEMBERED_FITS:
+            memo.clear()
+        fits = memo[key] = tuple(
+            _fit(agent, need) if agent.pk is not None else None for agent in roster
+        )
+    return fits
+
+
+def _candidate(
+    agent: AgentRow, fit: Fit | None, team_id: int, need: Need, now: datetime
+) -> Candidate:
     if agent.user_id in need.excluded:
-        candidate.skipped.append("is the agent the ticket is being taken from")
-    elif agent.pk is None:
-        candidate.skipped.append("has no routing profile")
-    else:
-        candidate.capacity = agent.capacity
-        candidate.weight = agent.weight(need.priority)
-        candidate.skill_score = sum(agent.skills.get(s.skill_id, 0) for s in need.skills)
-        candidate.skipped = _static_skips(agent, need, now)
-    return candidate
+        return Candidate(agent=agent, team_id=team_id,
+                         skipped=["is the agent the ticket is being taken from"])
+    if fit is None:
+        return Candidate(agent=agent, team_id=team_id, skipped=["has no routing profile"])
+    skipped = list(fit.lacks)
+    if agent.working_hours and not is_open(agent.working_hours, agent.time_zone, now):
+        skipped.insert(0, "is outside working hours")
+    return Candidate(agent=agent, team_id=team_id, capacity=agent.capacity, weight=fit.weight,
+                     skill_score=fit.skill_score, skipped=skipped)
 
 
 def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
@@ -106,31 +136,33 @@ def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
     candidate.presence, candidate.last_assigned_at = state.presence, state.last_assigned_at
     if state.presence != Presence.AVAILABLE:
         candidate.skipped.insert(0, f"is {state.presence}")
-    load = state.load(candidate.agent)
-    if load is None:
+    if state.load is None:
         return
-    candidate.load = load
+    candidate.load = state.load
     if candidate.load + candidate.weight > candidate.capacity:
         candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
 
 
 def consider_team(
-    *, team_id: int, roster: tuple[AgentRow, ...], need: Need, now: datetime
+    *, team_id: int, roster: tuple[AgentRow, ...], need: Need, now: datetime,
+    memo: dict[Any, Any] | None = None,
 ) -> list[Candidate]:
     """
     Return every active member of the team as a candidate, eligible or with skip reasons.
 
-    The roster comes from memory; presence and loads from one query, which counts open
-    tickets only for members who passed every check that needs no query.
+    The roster and what it says of each member come from memory (`memo` is the snapshot's);
+    presence and loads from one query, which weighs open tickets only for members who passed
+    every check that needs no query.
     """
-    candidates = [_candidate(agent, team_id, need, now) for agent in roster]
-    profiled = [c.agent.pk for c in candidates if c.agent.pk is not None
-                and c.agent.user_id not in need.excluded]
-    counted = [c.agent for c in candidates if c.agent.pk is not None and c.eligible]
-    states = agent_states(profile_ids=profiled, counted=counted)
-    for candidate in candidates:
-        if candidate.agent.pk is not None and candidate.agent.user_id not in need.excluded:
-            _apply_state(candidate, states.get(candidate.agent.pk))
+    fits = team_fits({} if memo is None else memo, team_id, roster, need)
+    candidates = [_candidate(agent, fit, team_id, need, now)
+                  for agent, fit in zip(roster, fits, strict=True)]
+    asked = [c for c in candidates if c.agent.pk is not None
+             and c.agent.user_id not in need.excluded]
+    states = agent_states(profile_ids=[c.agent.pk for c in asked],
+                          counted=[c.agent for c in asked if not c.skipped])
+    for candidate in asked:
+        _apply_state(candidate, states.get(candidate.agent.pk))
     return candidates
 
 

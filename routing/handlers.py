@@ -22,3 +22,14 @@ def claim_on_reply(event: TicketEvent) -> None:
         return
     assign_ticket(ticket=ticket, agent=actor, reason_code=ReasonCode.CLAIMED_ON_REPLY,
                   actor=actor)
+
+
+def track_load(event: TicketEvent) -> None:
+    """
+    Move the ticket between agents' open-ticket counters when its owner, status or priority
+    changed (or it was created owned). Runs inside the change's transaction, after its event,
+    so the counters commit or roll back with the change itself.
+    """
+    from routing.services.loads import apply_load_changes, load_changes
+
+    apply_load_changes(load_changes(event))

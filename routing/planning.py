@@ -64,7 +64,7 @@ def match_rule(
 
 def _route_in_team(plan: Plan, team: TeamSpec, snapshot: Snapshot) -> None:
     plan.candidates = consider_team(team_id=team.id, roster=snapshot.roster(team.id),
-                                    need=plan.need, now=plan.now)
+                                    need=plan.need, now=plan.now, memo=snapshot.memo)
     plan.ordered = order_candidates(plan.strategy, plan.candidates)
     if plan.ordered or team.backup_team_id is None:
         return
@@ -72,7 +72,7 @@ def _route_in_team(plan: Plan, team: TeamSpec, snapshot: Snapshot) -> None:
     if backup is None or not is_open(backup.business_hours, backup.time_zone, plan.now):
         return
     backup_candidates = consider_team(team_id=backup.id, roster=snapshot.roster(backup.id),
-                                      need=plan.need, now=plan.now)
+                                      need=plan.need, now=plan.now, memo=snapshot.memo)
     plan.candidates += backup_candidates
     ordered = order_candidates(plan.strategy, backup_candidates)
     if ordered:

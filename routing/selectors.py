@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 
 from routing.choices import HandoffState
-from routing.models import AgentProfile, AgentSkill, Follower, Handoff, OnCallShift
+from routing.models import AgentLoad, AgentProfile, AgentSkill, Follower, Handoff, OnCallShift
+from routing.models.loads import LOAD_COLUMNS
 from tickets.choices import UNSOLVED
 from tickets.models import Ticket
 
@@ -42,22 +43,13 @@ class AgentRow:
         return int(self.priority_weights.get(priority, 1))
 
 
-@dataclass(frozen=True, slots=True)
-class AgentState:
+class AgentState(NamedTuple):
     """What changes all day about an agent: presence, last routed ticket, open tickets."""
 
     presence: str
     last_assigned_at: datetime | None
-    # Open tickets, for agents that were counted: a plain count when the agent has no
-    # priority weights, else each open ticket's priority. Both None if not counted.
-    open_count: int | None = None
-    open_priorities: tuple[str, ...] | None = None
-
-    def load(self, row: AgentRow) -> int | None:
-        """Return the weighted load that counts against capacity, or None if not counted."""
-        if self.open_priorities is not None:
-            return sum(row.weight(priority) for priority in self.open_priorities)
-        return self.open_count
+    # The weighted load that counts against capacity, for agents that were counted.
+    load: int | None = None
 
 
 _ROW_FIELDS: Final = {
@@ -108,77 +100,66 @@ def team_rosters() -> dict[int, tuple[AgentRow, ...]]:
     return {team_id: tuple(members) for team_id, members in rosters.items()}
 
 
-# One statement: presence of the whole team, and open tickets of the agents worth counting.
-# Agents without priority weights need only a count, which an index-only scan of the
-# (assignee, status, ...) index answers for all of them at once. Weighted agents need each
-# open ticket's priority, read per agent through the same index (a correlated subquery keeps
-# the planner on it, where a second set-wide aggregate could wander to the status index).
-_STATES_SQL: Final = """
-    WITH counted AS (
-        SELECT t.assignee_id, count(*) AS n FROM {tickets} t
-         WHERE t.assignee_id = ANY(%(plain)s) AND t.status = ANY(%(unsolved)s)
-         GROUP BY t.assignee_id
+def weighted_load_sql(profile: str, load: str) -> str:
+    """
+    Return the SQL of an agent's weighted load from their counters (AgentLoad) and the
+    priority weights of their profile, for the given table aliases: no row means no tickets.
+    """
+    return " + ".join(
+        f"coalesce({load}.{column}, 0) * coalesce(({profile}.priority_weights ->> '{priority}')"
+        "::integer, 1)"
+        for priority, column in LOAD_COLUMNS.items()
     )
-    SELECT p.id, p.user_id, p.presence, p.last_assigned_at, c.n,
-           CASE WHEN p.user_id = ANY(%(weighted)s) THEN
-               ARRAY(SELECT t.priority FROM {tickets} t
-                      WHERE t.assignee_id = p.user_id AND t.status = ANY(%(unsolved)s))
-           END
-      FROM {profiles} p
-      LEFT JOIN counted c ON c.assignee_id = p.user_id
-     WHERE p.id = ANY(%(profiles)s)
+
+
+# Presence and loads of the whole team in one statement, by primary key: the cost grows with
+# the team, never with the ticket table. Plain SQL with an array parameter: the ORM would
+# compile a few hundred IN parameters per decision, which costs more than the query itself.
+_STATES_SQL: Final = """
+    SELECT p.id, p.user_id, p.presence, p.last_assigned_at, {load}
+      FROM {profiles} p LEFT JOIN {loads} l ON l.user_id = p.user_id
+     WHERE p.id = ANY(%s::integer[])
 """
 
 
-def agent_states(*, profile_ids: list[int], counted: list[AgentRow]) -> dict[int, AgentState]:
+def int_array(values: list[int]) -> str:
     """
-    Return presence, last routed time and open tickets by profile id, in one query. Open
-    tickets are read only for the `counted` agents (those who passed every other check);
-    the cost grows with the team, never with the ticket table.
+    Return a Postgres array literal of whole numbers: psycopg2 adapts a Python list item by
+    item, which costs more than the query itself for a team of a few hundred.
+    """
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def agent_states(
+    *, profile_ids: list[int], counted: list[AgentRow]
+) -> dict[int, AgentState]:
+    """
+    Return presence, last routed time and, for the `counted` agents (those who passed every
+    other check), the weighted load, by profile id, in one query.
     """
     if not profile_ids:
         return {}
-    plain = [row.user_id for row in counted if not row.priority_weights]
-    weighted = [row.user_id for row in counted if row.priority_weights]
-    # Plain SQL with array parameters: the ORM would compile a few hundred IN parameters
-    # per decision, which costs more than the query itself.
-    sql = _STATES_SQL.format(tickets=Ticket._meta.db_table,
-                             profiles=AgentProfile._meta.db_table)
-    params = {"plain": plain, "weighted": weighted, "unsolved": sorted(UNSOLVED),
-              "profiles": profile_ids}
+    sql = _STATES_SQL.format(load=weighted_load_sql("p", "l"),
+                             profiles=AgentProfile._meta.db_table, loads=AgentLoad._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [int_array(profile_ids)])
         rows = cursor.fetchall()
-    asked_plain, asked_weighted = set(plain), set(weighted)
+    asked = {row.user_id for row in counted}
     return {
-        pk: AgentState(
-            presence=presence, last_assigned_at=last,
-            open_count=(count or 0) if user_id in asked_plain else None,
-            open_priorities=tuple(priorities or ()) if user_id in asked_weighted else None,
-        )
-        for pk, user_id, presence, last, count, priorities in rows
+        pk: AgentState(presence=presence, last_assigned_at=last,
+                       load=load if user_id in asked else None)
+        for pk, user_id, presence, last, load in rows
     }
 
 
-def agent_loads(*, agent_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Return each agent's open assigned tickets counted by priority, in one query."""
-    loads: dict[int, dict[str, int]] = defaultdict(dict)
-    if not agent_ids:
-        return loads
-    rows = (
-        Ticket.objects.filter(assignee_id__in=agent_ids, status__in=UNSOLVED)
-        .values_list("assignee_id", "priority")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for agent_id, priority, count in rows:
-        loads[agent_id][priority] = count
-    return loads
-
-
-def weighted_load(profile: AgentProfile | AgentRow, counts: dict[str, int]) -> int:
-    """Return the load that counts against the agent's capacity."""
-    return sum(profile.weight(priority) * count for priority, count in counts.items())
+def agent_load(*, profile_id: int) -> int:
+    """Return the agent's weighted load now, from their counters, in one query."""
+    sql = (f"SELECT {weighted_load_sql('p', 'l')} FROM {AgentProfile._meta.db_table} p "
+           f"LEFT JOIN {AgentLoad._meta.db_table} l ON l.user_id = p.user_id WHERE p.id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [profile_id])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def on_call_agent(*, team_id: int, at: datetime) -> Any | None:

@@ -61,6 +61,9 @@ class Snapshot:
     teams: dict[int, TeamSpec]
     catch_all_team_id: int | None
     rosters: dict[int, tuple[AgentRow, ...]] = field(default_factory=dict)
+    # What routing derives from the rules and rosters (routing.candidates.team_fits): lives
+    # and dies with this copy, so it is never older than the rows it came from.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def team(self, team_id: int) -> TeamSpec:
         return self.teams[team_id]

@@ -29,3 +29,11 @@ def sweep_presence() -> None:
         enqueue_orphaned_reroutes()
     if len(expired) == SWEEP_BATCH:
         sweep_presence.delay()
+
+
+@shared_task(name="routing.recount_agent_loads", acks_late=True, time_limit=600,
+             soft_time_limit=540)
+def recount_agent_loads() -> None:
+    from routing.services.loads import recount_agent_loads as recount
+
+    recount()

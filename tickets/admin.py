@@ -157,7 +157,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         from django.utils import timezone
 
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        from tickets.api.key_cache import forget
+
+        revoked = queryset.filter(revoked_at__isnull=True)
+        forget(list(revoked.values_list("key_hash", flat=True)))
+        revoked.update(revoked_at=timezone.now())
 
 
 # --- Agent workspace: macros and knowledge articles -----------------------------------------

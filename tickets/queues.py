@@ -12,14 +12,20 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, F, Q, QuerySet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 
 from tickets.choices import UNSOLVED, Role, TicketStatus
 from tickets.models import KnowledgeArticle, Ticket
 from tickets.selectors import team_ids_of, ticket_list, visible_tickets
 
 BREACHING_WINDOW = timedelta(hours=1)
+# The navigation counts a queue exactly up to this many tickets, then shows "99+": past a
+# hundred the agent needs the order, not the number, and each count stays a short index read.
+COUNT_CAP = 99
+# Similar tickets are ranked among this many newest matching open tickets (see below).
+SIMILAR_CANDIDATES = 300
 QueueFilter = Callable[[AbstractBaseUser, datetime], Q]
 
 
@@ -95,17 +101,55 @@ def open_tickets(*, user: AbstractBaseUser) -> QuerySet[Ticket]:
 def queue_tickets(*, user: AbstractBaseUser, queue: Queue, now: datetime) -> QuerySet[Ticket]:
     """Return the queue's tickets with every list column joined, most urgent first."""
     tickets = open_tickets(user=user).filter(queue.condition(user, now))
-    return ticket_list(tickets=tickets).order_by(
+    # The queue's partial indexes (ticket_open_due, ticket_unassigned_due) hold this order.
+    return ticket_list(tickets=tickets).select_related("category").order_by(
         F("sla_due_at").asc(nulls_last=True), "priority", "pk"
     )
 
 
-def queue_counts(*, user: AbstractBaseUser, queues: list[Queue], now: datetime) -> dict[str, int]:
-    """Count every queue in one query over the user's open tickets."""
-    aggregates = {
-        queue.slug: Count("pk", filter=queue.condition(user, now)) for queue in queues
+@dataclass(frozen=True)
+class QueueCount:
+    """A queue's size as the navigation shows it: exact up to COUNT_CAP, then "99+"."""
+
+    value: int
+    capped: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.value}+" if self.capped else str(self.value)
+
+
+def queue_counts(
+    *, user: AbstractBaseUser, queues: list[Queue], now: datetime
+) -> dict[str, QueueCount]:
+    """
+    Count every queue in one statement, each count stopping at COUNT_CAP + 1 rows.
+
+    A manager's All open holds ~130,000 tickets: an exact count would read them all on every
+    page. Each count is a LIMIT subquery over the queue's own filter, read off the queue's
+    index, so it stops after COUNT_CAP + 1 matching rows; and it is always current (no cache
+    to invalidate, and an agent's counts cover only the tickets visible_tickets lets them see).
+    """
+    selects: list[str] = []
+    params: list[Any] = []
+    visible = open_tickets(user=user).values("pk")
+    for queue in queues:
+        capped = visible.filter(queue.condition(user, now))
+        try:
+            sql, sql_params = capped[:COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # e.g. team-unassigned for a manager in no team
+            selects.append("0")
+            continue
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS capped)")
+        params.extend(sql_params)
+    if not selects:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selects)}", params)
+        row = cursor.fetchone()
+    return {
+        queue.slug: QueueCount(min(count, COUNT_CAP), capped=count > COUNT_CAP)
+        for queue, count in zip(queues, row, strict=True)
     }
-    return open_tickets(user=user).aggregate(**aggregates)
 
 
 def _search_words(text: str, limit: int = 12) -> list[str]:
@@ -142,12 +186,19 @@ def suggested_articles(*, ticket: Ticket, limit: int = 3) -> list[KnowledgeArtic
 def similar_open_tickets(
     *, user: AbstractBaseUser, ticket: Ticket, limit: int = 5
 ) -> list[Ticket]:
-    """Return other open tickets the user may see that read like this one."""
+    """Return other open tickets the user may see that read like this one, newest matches."""
     query = similarity_query(ticket.subject)
     if query is None:
         return []
-    return list(
+    # Common words match tens of thousands of open tickets, and ranking them all reads every
+    # one (~1 s at 1M tickets). Candidates are the newest matches instead, read backwards
+    # off the open-tickets id index (ticket_open_recent) until enough are found.
+    candidates = (
         open_tickets(user=user).filter(search_vector=query).exclude(pk=ticket.pk)
+        .order_by("-pk").values("pk")[:SIMILAR_CANDIDATES]
+    )
+    return list(
+        Ticket.objects.filter(pk__in=candidates)
         .annotate(rank=SearchRank(F("search_vector"), query))
         .only("pk", "subject", "status", "priority")
         .order_by("-rank", "-pk")[:limit]

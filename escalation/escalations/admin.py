@@ -12,12 +12,14 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from escalation.escalations.choices import DeEscalateWhen
 from escalation.escalations.dry_run import MAX_LIMIT, dry_run_context
 from escalation.escalations.models import (
     Escalation,
+    EscalationLabel,
     EscalationPolicy,
     SweepMark,
     TicketSignals,
@@ -108,6 +110,26 @@ class EscalationAdmin(ReadOnlyAdmin):
     search_fields = ("=ticket__id", "ticket__subject", "reason", "de_escalation_reason")
     list_select_related = ("ticket", "policy", "acknowledged_by")
     date_hierarchy = "created_at"
+
+
+@admin.register(EscalationLabel)
+class EscalationLabelAdmin(SimpleHistoryAdmin):
+    """Quality labels: changeable here too, each version kept and restorable in its history."""
+
+    list_display = ("escalation", "quality", "labelled_by", "labelled_at")
+    list_filter = ("quality", "escalation__trigger", "escalation__policy")
+    search_fields = ("=escalation__ticket__id", "escalation__ticket__subject",
+                     "labelled_by__username")
+    list_select_related = ("escalation", "labelled_by")
+    raw_id_fields = ("escalation",)
+    readonly_fields = ("labelled_by", "labelled_at")
+    date_hierarchy = "labelled_at"
+
+    def save_model(self, request: HttpRequest, obj: EscalationLabel, form: Any,
+                   change: bool) -> None:
+        # Whoever saves the label is who labelled it, now.
+        obj.labelled_by, obj.labelled_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(TicketSignals)

@@ -18,6 +18,14 @@ class EscalationTrigger(models.TextChoices):
     MANUAL = "manual", _("By hand")
 
 
+class EscalationQuality(models.TextChoices):
+    """A lead's or manager's judgement of an escalation, afterwards."""
+
+    NECESSARY = "necessary", _("Necessary")
+    PREMATURE = "premature", _("Premature")
+    LATE = "late", _("Late")
+
+
 DEFAULT_NOTIFICATION_KIND: Final = "escalation"
 DEFAULT_CUSTOMER_TEMPLATE: Final = (
     "Hello,\n\nWe've escalated your issue to $owner. You can expect a response within "

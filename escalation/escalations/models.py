@@ -12,6 +12,7 @@ from escalation.escalations.choices import (
     DEFAULT_CUSTOMER_TEMPLATE,
     DEFAULT_NOTIFICATION_KIND,
     DeEscalateWhen,
+    EscalationQuality,
     EscalationTrigger,
 )
 from tickets.choices import Priority
@@ -145,6 +146,29 @@ class Escalation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.de_escalated_at is None
+
+
+class EscalationLabel(models.Model):
+    """
+    A lead's or manager's judgement of one escalation: necessary, premature or late. One per
+    escalation, changeable; every version (who, when, what) stays in its history.
+    """
+
+    escalation = models.OneToOneField(
+        Escalation, primary_key=True, on_delete=models.CASCADE, related_name="label"
+    )
+    quality = models.CharField(max_length=16, choices=EscalationQuality.choices)
+    labelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    labelled_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["quality"], name="escalation_label_quality")]
+
+    def __str__(self) -> str:
+        return f"{self.get_quality_display()} escalation {self.escalation_id}"
 
 
 class TicketSignals(models.Model):

@@ -15,3 +15,8 @@ def may_de_escalate(user: AbstractBaseUser) -> bool:
 
 def may_see_dashboard(user: AbstractBaseUser) -> bool:
     return is_lead_or_manager(user)
+
+
+def may_label(user: AbstractBaseUser) -> bool:
+    """Judging whether an escalation was necessary is for leads and managers."""
+    return is_lead_or_manager(user)

@@ -21,7 +21,7 @@ def open_escalations(*, user: AbstractBaseUser) -> QuerySet[Escalation]:
         Escalation.objects.filter(de_escalated_at__isnull=True,
                                   ticket__in=visible_tickets(user=user))
         .select_related("ticket", "ticket__assignee", "ticket__team", "policy",
-                        "acknowledged_by")
+                        "acknowledged_by", "label__labelled_by")
         .defer("ticket__search_vector", "ticket__description")
         .order_by("ticket__priority", "ticket__sla_due_at", "created_at")
     )

@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from escalation.escalations.forms import DeEscalateForm, EscalateForm
+from escalation.escalations.choices import EscalationQuality
+from escalation.escalations.forms import DeEscalateForm, EscalateForm, LabelForm
 from escalation.escalations.models import Escalation
 from escalation.escalations.permissions import (
     may_acknowledge,
     may_de_escalate,
+    may_label,
     may_see_dashboard,
 )
 from escalation.escalations.selectors import (
@@ -22,6 +24,7 @@ from escalation.escalations.selectors import (
     counts_by_priority,
     open_escalations,
 )
+from escalation.escalations.services.labels import label_escalation
 from escalation.escalations.services.records import acknowledge_escalation, de_escalate
 from tickets.choices import Priority
 from tickets.selectors import visible_tickets
@@ -44,6 +47,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "limit": DASHBOARD_ROWS,
         "now": timezone.now(),
         "poll_seconds": POLL_SECONDS,
+        "qualities": EscalationQuality.choices,
+        "may_label": may_label(request.user),
     }
     partial = request.htmx and not request.htmx.boosted  # type: ignore[attr-defined]
     template = "escalations/dashboard.html#board" if partial else "escalations/dashboard.html"
@@ -98,3 +103,23 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"])
     messages.success(request, "Escalated.")
     return redirect("tickets:ticket", ticket_id=ticket.pk)
+
+
+@require_POST
+@login_required
+def label(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    """A lead or manager judges an escalation necessary, premature or late (changeable)."""
+    if not may_label(request.user):
+        raise PermissionDenied
+    escalation = _visible_escalation(request, escalation_id)
+    form = LabelForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose necessary, premature or late.", status=400)
+    label_escalation(escalation=escalation, quality=form.cleaned_data["quality"],
+                     actor=request.user)  # type: ignore[arg-type]
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, "Escalation labelled.")
+        return redirect("escalations:dashboard")
+    escalation = Escalation.objects.select_related("label__labelled_by").get(pk=escalation.pk)
+    return render(request, "escalations/dashboard.html#quality",
+                  {"e": escalation, "qualities": EscalationQuality.choices, "may_label": True})

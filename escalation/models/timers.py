@@ -59,7 +59,9 @@ class SlaTimer(models.Model):
     keeps running. A breached clock keeps running until fulfilled.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_timers")
+    # Indexed by sla_timer_once (ticket, metric); a second index would only slow each update.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_timers",
+                               db_index=False)
     metric = models.CharField(max_length=20, choices=Metric.choices)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
     target_seconds = models.PositiveIntegerField()
@@ -131,7 +133,9 @@ class SlaWarning(models.Model):
     per (timer, level) and fires under a row lock, so it fires once whatever runs at once.
     """
 
-    timer = models.ForeignKey(SlaTimer, on_delete=models.CASCADE, related_name="warnings")
+    # Indexed by sla_warning_once (timer, level): the sweep rewrites these rows in batches.
+    timer = models.ForeignKey(SlaTimer, on_delete=models.CASCADE, related_name="warnings",
+                              db_index=False)
     level = models.ForeignKey(SlaWarningLevel, on_delete=models.CASCADE, related_name="+")
     due_at = models.DateTimeField(null=True, blank=True)
     fired_at = models.DateTimeField(null=True, blank=True)
@@ -160,7 +164,9 @@ class SlaWarning(models.Model):
 class SlaHistory(models.Model):
     """What happened to a ticket's clocks and why: the story of a breach."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # Indexed by sla_history_ticket (ticket, created_at).
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
     metric = models.CharField(max_length=20, choices=Metric.choices, blank=True)
     kind = models.CharField(max_length=12, choices=HistoryKind.choices)
     reason = models.CharField(max_length=300, blank=True)

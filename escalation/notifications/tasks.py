@@ -1,11 +1,20 @@
 """Thin Celery tasks: ids in, a service called. Names are pinned; callers add _task."""
 
 from celery import Task, shared_task
+from celery.signals import worker_init
 from django.utils import timezone
 
 from escalation.notifications.exceptions import DeliveryFailed
 
 DELIVERY_MAX_RETRIES = 6  # with backoff 1, 2, 4 ... 64 s (jittered), about two minutes in all
+
+
+@worker_init.connect
+def load_links(**_signal: object) -> None:
+    # In the parent, before the pool forks: every child starts with the patterns loaded.
+    from escalation.notifications.services.notify import load_links as load
+
+    load()
 
 
 @shared_task(

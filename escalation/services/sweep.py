@@ -172,14 +172,17 @@ def update_and_record(
         f"events AS (INSERT INTO {events} (ticket_id, kind, actor_id, before, after, "
         "reason_code, note, created_at) SELECT ticket_id, %s, NULL, '{}'::jsonb, "
         "jsonb_build_object('metric', metric, 'due_at', due_at) || %s::jsonb, %s, %s, %s "
-        "FROM fired RETURNING id) SELECT timer_id, ticket_id, metric, due_at, "
-        "(SELECT array_agg(id) FROM events) FROM fired",
+        # The fired rows, then the event ids as rows of their own: an id array on every row
+        # would make the result grow with the square of the batch.
+        "FROM fired RETURNING id) SELECT timer_id, ticket_id, metric, due_at, NULL FROM fired "
+        "UNION ALL SELECT NULL, NULL, NULL, NULL, id FROM events",
         [*params, kind, reason, extra_json, now, event, extra_json, kind, reason, now],
     )
     rows = cursor.fetchall()
-    if rows and rows[0][4]:
-        _handle_on_commit(sorted(rows[0][4]))
-    return [row[:4] for row in rows]
+    event_ids = sorted(row[4] for row in rows if row[4] is not None)
+    if event_ids:
+        _handle_on_commit(event_ids)
+    return [row[:4] for row in rows if row[4] is None]
 
 
 def _handle_on_commit(event_ids: list[int]) -> None:

@@ -193,6 +193,10 @@ HELPDESK_EVENT_HANDLERS: dict[str, list[str]] = {
     "handoff_requested": ["escalation.handlers.on_handoff_requested"],
     "handoff_rejected": ["escalation.handlers.on_handoff_rejected"],
 }
+# Routing moves the ticket between agents' open-ticket counters first, so every later handler
+# (and routing itself) reads loads that include the change (routing.handlers.track_load).
+for _kind in ("created", "assigned", "status_changed", "reopened", "priority_changed"):
+    HELPDESK_EVENT_HANDLERS.setdefault(_kind, []).insert(0, "routing.handlers.track_load")
 # Text appended to every customer email, `def footer(*, ticket) -> str` (tickets.services.outbound).
 HELPDESK_EMAIL_FOOTERS: list[str] = ["followup.links.customer_link_footer"]
 # POSTs of the customers' signed-link pages (reply, reopen, rate) per client address.
@@ -291,6 +295,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tickets.recover_stalled_outbound", "schedule": 300.0,
     },
     "routing.sweep_presence": {"task": "routing.sweep_presence", "schedule": 60.0},
+    # Repairs agents' open-ticket counters that a write around the services left wrong.
+    "routing.recount_agent_loads": {"task": "routing.recount_agent_loads", "schedule": 3600.0},
     "triage.release_stale_awaiting_info": {
         "task": "triage.release_stale_awaiting_info", "schedule": 300.0,
     },
@@ -308,6 +314,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "notifications.send_manager_digest": {
         "task": "notifications.send_manager_digest", "schedule": crontab(hour=7, minute=0),
     },
+    # Past days' dashboard figures lag the metrics rows by at most this interval.
+    "reporting.refresh_rollups": {"task": "reporting.refresh_rollups", "schedule": 300.0},
 }
 
 LOGGING = {

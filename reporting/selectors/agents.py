@@ -7,6 +7,7 @@ from typing import Any
 from reporting.selectors import metrics as m
 from reporting.selectors.base import grouped
 from reporting.selectors.labels import with_agent_names, with_team_names
+from reporting.selectors.summary import summarised
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 from routing.models import AgentProfile
 from tickets.choices import UNSOLVED
@@ -46,7 +47,7 @@ def per_agent(scope: Scope) -> Table:
 
 @dashboard("agents", "Agents", "Solved, times, load against capacity and CSAT per agent and team.")
 def agent_tables(scope: Scope) -> list[Table]:
-    by_team = grouped(scope.rows, by=["team_id"], metrics=PERFORMANCE)
+    by_team = summarised(scope, by=["team_id"], metrics=PERFORMANCE)
     loads = {r["team_id"]: r["open_load"] for r in grouped(
         scope.current.filter(status__in=UNSOLVED), by=["team_id"], metrics=[m.open_load])}
     _with_load(by_team, loads, "team_id")

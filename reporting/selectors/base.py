@@ -101,13 +101,21 @@ def visible_metrics(
     integration keys with `read`; for agents and team leads, their teams' tickets and their own.
     """
     rows = TicketMetrics.objects.all()
+    if sees_all_metrics(user=user, api_key=api_key):
+        return rows
     if api_key is not None and api_key.is_integration:
-        return rows if api_key.has_scope("read") else rows.none()
+        return rows.none()
     if not user.is_authenticated or not user.has_perm("tickets.view_ticket"):
         return rows.none()
-    if user.has_perm("tickets.view_all_tickets"):
-        return rows
     return rows.filter(Q(team_id__in=team_ids_of(user)) | Q(assignee_id=user.pk))
+
+
+def sees_all_metrics(*, user: AbstractBaseUser, api_key: ApiKey | None = None) -> bool:
+    """Managers, admins and integration keys with `read` aggregate every ticket."""
+    if api_key is not None and api_key.is_integration:
+        return api_key.has_scope("read")
+    return (user.is_authenticated and user.has_perm("tickets.view_ticket")
+            and user.has_perm("tickets.view_all_tickets"))
 
 
 def team_ids_of(user: AbstractBaseUser) -> list[int]:

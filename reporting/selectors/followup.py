@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models.functions import TruncDate
-
 from reporting.selectors import metrics as m
-from reporting.selectors.base import grouped
 from reporting.selectors.labels import with_team_names
+from reporting.selectors.summary import summarised
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 
 OUTCOMES = [m.tickets, m.solved, m.reopen_rate, m.repeat_contact_rate,
@@ -31,12 +29,12 @@ def followup_tables(scope: Scope) -> list[Table]:
     trend = [m.first_contact_resolution, m.reopen_rate, m.csat_satisfied]
     return [
         Table("summary", "Follow-up outcomes", metric_columns(OUTCOMES),
-              grouped(scope.rows, by=[], metrics=OUTCOMES)),
+              summarised(scope, by=[], metrics=OUTCOMES)),
         Table("by-team", "By team", [Column("team_id_name", "Team"), *metric_columns(OUTCOMES)],
-              with_team_names(grouped(scope.rows, by=["team_id"], metrics=OUTCOMES)),
+              with_team_names(summarised(scope, by=["team_id"], metrics=OUTCOMES)),
               Chart("bar", "team_id_name", ("first_contact_resolution",))),
         Table("trend", "By day of creation", [Column("day", "Day"), *metric_columns(trend)],
-              grouped(scope.rows, by={"day": TruncDate("created_at")}, metrics=trend),
+              summarised(scope, by=["day"], metrics=trend),
               Chart("line", "day", tuple(x.name for x in trend))),
         latest_comments(scope),
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Count
 
 from reporting.selectors import metrics as m
-from reporting.selectors.base import grouped
 from reporting.selectors.labels import with_team_names
+from reporting.selectors.summary import summarised
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 from routing.choices import HandoffState
 from routing.models import Handoff
@@ -29,10 +29,10 @@ def rejected_by_reason(scope: Scope, limit: int = 20) -> Table:
 
 @dashboard("handoffs", "Handoffs", "Reassignments, many owners, pending and rejected transfers.")
 def handoff_tables(scope: Scope) -> list[Table]:
-    by_team = with_team_names(grouped(scope.rows, by=["team_id"], metrics=HOPS))
+    by_team = with_team_names(summarised(scope, by=["team_id"], metrics=HOPS))
     return [
-        Table("summary", "Handoffs", metric_columns(HOPS), grouped(scope.rows, by=[],
-                                                                   metrics=HOPS)),
+        Table("summary", "Handoffs", metric_columns(HOPS), summarised(scope, by=[],
+                                                                      metrics=HOPS)),
         Table("by-team", "By current team", [Column("team_id_name", "Team"),
                                              *metric_columns(HOPS)],
               by_team, Chart("bar", "team_id_name", ("reassignments_per_ticket",))),

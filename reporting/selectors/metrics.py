@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, F, Func, IntegerField, Q, Sum
 from django.db.models.lookups import GreaterThanOrEqual
 
-from reporting.selectors.base import Percentile, average, metric, minutes, share
+from reporting.selectors.base import Percentile, average, metric, share
 from tickets.choices import UNSOLVED
 
 SATISFIED_FROM = 4  # CSAT 1-5: 4 and 5 are satisfied
@@ -46,6 +46,8 @@ def open_tickets() -> Any:
 
 
 # --- SLA ------------------------------------------------------------------------------------
+# Percentiles sort whole seconds (integers, from the covering index) and scale the result:
+# interpolation commutes with the scale, and sorting integers is far cheaper than numerics.
 
 @metric(label="First response compliance", unit="share", dashboard="sla")
 def first_response_compliance() -> Any:
@@ -76,50 +78,50 @@ def near_breach(now: datetime) -> Any:
 @metric(label="Median first response", unit="minutes", dashboard="sla")
 def median_first_response() -> Any:
     """Median calendar minutes from creation to the first public agent reply."""
-    return Percentile(minutes("first_response_seconds"), 0.5)
+    return Percentile("first_response_seconds", 0.5) / 60.0
 
 
 @metric(label="p90 first response", unit="minutes", dashboard="sla")
 def p90_first_response() -> Any:
     """90th percentile of calendar minutes from creation to the first public agent reply."""
-    return Percentile(minutes("first_response_seconds"), 0.9)
+    return Percentile("first_response_seconds", 0.9) / 60.0
 
 
 @metric(label="Median first response (business)", unit="minutes", dashboard="sla")
 def median_first_response_business() -> Any:
     """Median business minutes (on the ticket's SLA calendar) to the first public reply;
     empty where no calendar measured the ticket."""
-    return Percentile(minutes("first_response_business_seconds"), 0.5)
+    return Percentile("first_response_business_seconds", 0.5) / 60.0
 
 
 @metric(label="p90 first response (business)", unit="minutes", dashboard="sla")
 def p90_first_response_business() -> Any:
     """90th percentile of business minutes to the first public reply."""
-    return Percentile(minutes("first_response_business_seconds"), 0.9)
+    return Percentile("first_response_business_seconds", 0.9) / 60.0
 
 
 @metric(label="Median resolution", unit="minutes", dashboard="sla")
 def median_resolution() -> Any:
     """Median calendar minutes from creation to the (last) solve, over solved tickets."""
-    return Percentile(minutes("resolution_seconds"), 0.5)
+    return Percentile("resolution_seconds", 0.5) / 60.0
 
 
 @metric(label="p90 resolution", unit="minutes", dashboard="sla")
 def p90_resolution() -> Any:
     """90th percentile of calendar minutes from creation to the (last) solve."""
-    return Percentile(minutes("resolution_seconds"), 0.9)
+    return Percentile("resolution_seconds", 0.9) / 60.0
 
 
 @metric(label="Median resolution (business)", unit="minutes", dashboard="sla")
 def median_resolution_business() -> Any:
     """Median business minutes from creation to the solve, on the ticket's SLA calendar."""
-    return Percentile(minutes("resolution_business_seconds"), 0.5)
+    return Percentile("resolution_business_seconds", 0.5) / 60.0
 
 
 @metric(label="p90 resolution (business)", unit="minutes", dashboard="sla")
 def p90_resolution_business() -> Any:
     """90th percentile of business minutes from creation to the solve."""
-    return Percentile(minutes("resolution_business_seconds"), 0.9)
+    return Percentile("resolution_business_seconds", 0.9) / 60.0
 
 
 @metric(label="Average next response", unit="minutes", dashboard="sla")
@@ -153,7 +155,7 @@ def de_escalated() -> Any:
 @metric(label="Median time to acknowledge", unit="minutes", dashboard="escalation")
 def median_time_to_acknowledge() -> Any:
     """Median minutes from a ticket's first escalation to its acknowledgement."""
-    return Percentile(minutes("acknowledge_seconds"), 0.5)
+    return Percentile("acknowledge_seconds", 0.5) / 60.0
 
 
 # --- Handoffs -------------------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Case, F, IntegerField, Value, When
-from django.db.models.functions import TruncDate
 
 from reporting.selectors import metrics as m
 from reporting.selectors.base import grouped
 from reporting.selectors.labels import with_choice_labels, with_team_names
+from reporting.selectors.summary import summarised
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 from tickets.choices import UNSOLVED, Priority, TicketStatus
 
@@ -45,11 +45,11 @@ def backlog_by_age_and_status(scope: Scope) -> Table:
 @dashboard("sla", "SLA", "Compliance for first response and resolution, breaches now, backlog.")
 def sla_tables(scope: Scope) -> list[Table]:
     by_priority = with_choice_labels(
-        grouped(scope.rows, by=["priority"], metrics=COMPLIANCE + TIMES[:2] + TIMES[4:6]),
+        summarised(scope, by=["priority"], metrics=COMPLIANCE + TIMES[:2] + TIMES[4:6]),
         "priority", Priority.choices)
     by_team = with_team_names(
-        grouped(scope.rows, by=["team_id"], metrics=COMPLIANCE + TIMES[:2] + TIMES[4:6]))
-    by_day = grouped(scope.rows, by={"day": TruncDate("created_at")}, metrics=COMPLIANCE)
+        summarised(scope, by=["team_id"], metrics=COMPLIANCE + TIMES[:2] + TIMES[4:6]))
+    by_day = summarised(scope, by=["day"], metrics=COMPLIANCE)
     now_rows = with_team_names(grouped(
         scope.current.filter(status__in=UNSOLVED), by=["team_id"],
         metrics=[m.open_tickets, m.breached_now, m.near_breach], now=scope.now))

@@ -49,6 +49,8 @@ class Scope:
     current: QuerySet[Any]
     now: datetime
     period: tuple[date, date]
+    # The daily rollups under the same filters, when the caller may see every ticket.
+    rollup: QuerySet[Any] | None = None
 
 
 @dataclass(frozen=True)

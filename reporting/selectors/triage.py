@@ -9,6 +9,7 @@ from django.db import connection
 from reporting.selectors import metrics as m
 from reporting.selectors.base import grouped
 from reporting.selectors.labels import with_category_names
+from reporting.selectors.summary import summarised
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 
 QUALITY = [m.auto_classified, m.auto_category_kept, m.triage_precision]
@@ -43,7 +44,7 @@ def triage_tables(scope: Scope) -> list[Table]:
     summary = [m.tickets, m.manual_review_rate, *QUALITY]
     return [
         Table("summary", "Triage", metric_columns(summary),
-              grouped(scope.rows, by=[], metrics=summary)),
+              summarised(scope, by=[], metrics=summary)),
         Table("precision", "Precision per automatic category",
               [Column("triage_category_name", "Category triage chose"), *metric_columns(QUALITY)],
               per_category, Chart("bar", "triage_category_name", ("triage_precision",))),

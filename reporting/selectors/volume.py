@@ -6,13 +6,14 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, IntegerField
-from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models import Count, F, Func, IntegerField, Value
+from django.db.models.functions import TruncDate
 
 from reporting.filters import start_of
 from reporting.selectors import metrics as m
 from reporting.selectors.base import grouped
 from reporting.selectors.labels import with_category_names, with_choice_labels
+from reporting.selectors.summary import summarised
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 from tickets.choices import Channel, Tier
 
@@ -21,8 +22,8 @@ WEEKDAYS = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"
 
 def created_vs_solved(scope: Scope) -> Table:
     """Per day of the period: tickets created, and tickets solved that day (of those in scope)."""
-    created = {row["day"]: row["tickets"] for row in grouped(
-        scope.rows, by={"day": TruncDate("created_at")}, metrics=[m.tickets])}
+    created = {row["day"]: row["tickets"] for row in summarised(
+        scope, by=["day"], metrics=[m.tickets])}
     start, end = scope.period
     solved = dict(
         scope.current.filter(solved_at__gte=start_of(start),
@@ -38,10 +39,16 @@ def created_vs_solved(scope: Scope) -> Table:
                  Chart("line", "day", ("created", "solved")))
 
 
+def _utc_part(field: str) -> Func:
+    # date_part() is a double: far cheaper per row than EXTRACT's numeric, and it hashes.
+    return Func(Value(field), F("created_at"), function="date_part",
+                template="%(function)s(%(expressions)s AT TIME ZONE 'UTC')::int",
+                output_field=IntegerField())
+
+
 def hour_and_weekday(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Tickets by hour of day and by day of week, from one scan grouped by both."""
-    cells = grouped(scope.rows, by={"hour": Cast(ExtractHour("created_at"), IntegerField()),
-                                    "weekday": ExtractIsoWeekDay("created_at")},
+    cells = grouped(scope.rows, by={"hour": _utc_part("hour"), "weekday": _utc_part("isodow")},
                     metrics=[m.tickets])
     hours: Counter[int] = Counter()
     weekdays: Counter[int] = Counter()
@@ -56,11 +63,11 @@ def hour_and_weekday(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str,
 @dashboard("volume", "Volume", "Tickets by channel, category, tier and time; created vs solved.")
 def volume_tables(scope: Scope) -> list[Table]:
     counted = [m.tickets, m.solved]
-    by_channel = with_choice_labels(grouped(scope.rows, by=["channel"], metrics=counted,
+    by_channel = with_choice_labels(summarised(scope, by=["channel"], metrics=counted,
                                             order_by=["-tickets"]), "channel", Channel.choices)
-    by_category = with_category_names(grouped(scope.rows, by=["category"], metrics=counted,
+    by_category = with_category_names(summarised(scope, by=["category"], metrics=counted,
                                               order_by=["-tickets"]))
-    by_tier = with_choice_labels(grouped(scope.rows, by=["tier"], metrics=counted,
+    by_tier = with_choice_labels(summarised(scope, by=["tier"], metrics=counted,
                                          order_by=["-tickets"]), "tier", Tier.choices)
     by_hour, by_weekday = hour_and_weekday(scope)
     counted_cols = metric_columns(counted)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Final
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from routing.candidates import Candidate
@@ -14,7 +15,7 @@ from routing.choices import Fallback
 from routing.explanation import explain_plan, reason_code
 from routing.models import AgentProfile, RoutingDecision, RoutingRule
 from routing.planning import Plan, plan_routing
-from routing.selectors import agent_loads, weighted_load
+from routing.selectors import agent_load
 from tickets.models import Team, Ticket
 from tickets.services.assignment import assign_ticket
 
@@ -22,32 +23,55 @@ from tickets.services.assignment import assign_ticket
 # routing decision whatever the size of the team.
 MAX_LOCK_ATTEMPTS: Final = 5
 
+User = get_user_model()
 
-def _lock_and_recheck(candidate: Candidate) -> bool:
+
+def _lock_agent(profile_id: int) -> Any | None:
     """
-    Lock the agent's profile row and count their load again, from the database, under it.
+    Lock the agent's profile row, unless a concurrent intake holds it, and return the User.
 
     A concurrent intake that holds the lock is assigning to this agent right now; waiting
     for it could deadlock with intakes that try agents in another order, so the agent is
-    skipped (SKIP LOCKED). Once the lock is held, every earlier holder has committed, and
-    this new statement sees their assignments, so nobody goes past capacity.
+    skipped (SKIP LOCKED).
     """
-    profile = (
-        AgentProfile.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("user")
-        .filter(pk=candidate.agent.pk)
-        .first()
-    )
-    if profile is None:
+    fields = User._meta.concrete_fields
+    columns = ", ".join(f"u.{field.column}" for field in fields)
+    sql = (f"SELECT {columns} FROM {AgentProfile._meta.db_table} p "
+           f"JOIN {User._meta.db_table} u ON u.id = p.user_id "
+           "WHERE p.id = %s FOR UPDATE OF p SKIP LOCKED")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [profile_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return User.from_db(connection.alias, [field.attname for field in fields], row)
+
+
+def _lock_and_recheck(candidate: Candidate) -> bool:
+    """
+    Lock the agent and read their load again under the lock, capacity checked on it.
+
+    The load is read by a statement that starts once the lock is held: every earlier holder
+    has committed by then, and this statement sees their assignments, so nobody goes past
+    capacity.
+    """
+    user = _lock_agent(candidate.agent.pk)
+    if user is None:
         candidate.skipped.append("is being given another ticket right now")
         return False
-    candidate.user = profile.user
-    counts = agent_loads(agent_ids=[candidate.user_id]).get(candidate.user_id, {})
-    candidate.load = weighted_load(profile, counts)
+    candidate.user = user
+    candidate.load = agent_load(profile_id=candidate.agent.pk)
     if candidate.load + candidate.weight > candidate.capacity:
         candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
         return False
     return True
+
+
+def _mark_routed(profile_id: int, at: Any) -> None:
+    # Round robin's clock: the agent's wait for their next routed ticket starts now.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AgentProfile._meta.db_table} SET last_assigned_at = %s "
+                       "WHERE id = %s", [at, profile_id])
 
 
 def claim_agent(plan: Plan) -> Candidate | None:
@@ -123,7 +147,7 @@ def route_ticket(
     for name in ("assignee", "team", "status", "reassignments", "updated_at"):
         setattr(ticket, name, getattr(assigned, name))  # the caller's copy shows the owner
     if chosen is not None:
-        AgentProfile.objects.filter(pk=chosen.agent.pk).update(last_assigned_at=plan.now)
+        _mark_routed(chosen.agent.pk, plan.now)
     fields = _decision_fields(plan, chosen, agent, text, code)
     if new:
         decision = RoutingDecision.objects.create(ticket=ticket, **fields)

@@ -207,3 +207,18 @@ def test_the_sweeps_events_reach_their_lifecycle_handlers_after_commit(
     run_event_handlers(event_ids=event_ids)
     # then the handler saw the breach of that ticket, inside a transaction
     assert seen == [("sla_breached", ticket.pk, True)]
+
+
+def test_every_event_of_a_batch_reaches_the_handlers_once(
+    db, p1_tickets, enqueued, django_capture_on_commit_callbacks
+):
+    # given three clocks past their first-response target
+    handled.clear()
+    tickets = p1_tickets(3)
+    # when one sweep breaches them
+    result = sweep_at(at(2026, 3, 2, 10, 16), django_capture_on_commit_callbacks)
+    # then each breach has its event, and the handler task gets every event id once
+    breaches = TicketEvent.objects.filter(kind=EventKind.SLA_BREACHED)
+    assert sorted(breaches.values_list("ticket_id", flat=True)) == sorted(t.pk for t in tickets)
+    assert len(result.breached) == 3
+    assert handled == [sorted(breaches.values_list("pk", flat=True))]

@@ -12,7 +12,10 @@ from routing.models import (
     Skill,
     TeamProfile,
 )
-from tests.tickets.factories import AgentFactory, TeamFactory
+from tests.tickets.factories import AgentFactory, TeamFactory, TicketFactory
+from tickets.choices import TicketStatus
+from tickets.services.assignment import assign_ticket
+from tickets.services.lifecycle import change_status
 
 
 class SkillFactory(factory.django.DjangoModelFactory):
@@ -72,3 +75,18 @@ def needs(rule: RoutingRule, **levels: int) -> RoutingRule:
     for slug, level in levels.items():
         RoutingRuleSkill.objects.create(rule=rule, skill=SkillFactory(slug=slug), min_level=level)
     return rule
+
+
+def owned_tickets(count: int, *, agent, team, status: str = TicketStatus.OPEN, **fields):
+    """
+    Return `count` tickets of `team` given to `agent` through the services (assigned, then
+    moved to `status`), so the agent's load counters see them as they would on a live desk.
+    """
+    tickets = []
+    for _ in range(count):
+        ticket = assign_ticket(ticket=TicketFactory(team=team, **fields), agent=agent,
+                               reason_code="manual", actor=None)
+        if status != ticket.status:
+            ticket = change_status(ticket=ticket, status=status, actor=None)
+        tickets.append(ticket)
+    return tickets

@@ -14,9 +14,10 @@ from tests.routing.factories import (
     TeamProfileFactory,
     agent_in,
     needs,
+    owned_tickets,
     team_name,
 )
-from tests.tickets.factories import OrganizationFactory, TeamFactory, TicketFactory
+from tests.tickets.factories import OrganizationFactory, TeamFactory
 from tickets.choices import EventKind, TicketStatus, Tier
 from tickets.models import TicketEvent
 
@@ -129,10 +130,10 @@ def test_with_12_open_tickets_for_one_agent_and_3_for_another_the_next_goes_to_t
     RoutingRuleFactory(team=support, strategy=Strategy.LEAST_LOADED)
     busy = agent_in(support, capacity=20)
     light = agent_in(support, capacity=20)
-    TicketFactory.create_batch(12, team=support, assignee=busy, status=TicketStatus.OPEN)
-    TicketFactory.create_batch(3, team=support, assignee=light, status=TicketStatus.OPEN)
+    owned_tickets(12, agent=busy, team=support)
+    owned_tickets(3, agent=light, team=support)
     # also solved tickets do not count
-    TicketFactory.create_batch(5, team=support, assignee=light, status=TicketStatus.SOLVED)
+    owned_tickets(5, agent=light, team=support, status=TicketStatus.SOLVED)
     # when
     ticket, _ = intake()
     # then
@@ -147,7 +148,7 @@ def test_an_agent_at_capacity_gets_nothing(intake):
     support = TeamFactory(name=team_name("Support"))
     RoutingRuleFactory(team=support, strategy=Strategy.ROUND_ROBIN)
     full = agent_in(support, capacity=2)
-    TicketFactory.create_batch(2, team=support, assignee=full, status=TicketStatus.OPEN)
+    owned_tickets(2, agent=full, team=support)
     # when
     ticket, ctx = intake()
     # then
@@ -165,8 +166,7 @@ def test_priority_weights_count_against_capacity(intake):
     support = TeamFactory()
     RoutingRuleFactory(team=support)
     weighted = agent_in(support, capacity=6, priority_weights={"P1": 3})
-    TicketFactory.create_batch(2, team=support, assignee=weighted, priority="P1",
-                               status=TicketStatus.OPEN)
+    owned_tickets(2, agent=weighted, team=support, priority="P1")
     # when
     ticket, _ = intake()
     # then

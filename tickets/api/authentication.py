@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from tickets.api.key_cache import active_key, remember
 from tickets.models import ApiKey
 from tickets.models.keys import hash_key
 
@@ -22,17 +23,15 @@ class ApiKeyAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key: str) -> tuple[object, ApiKey]:
-        api_key = (
-            ApiKey.objects.select_related("user")
-            .filter(key_hash=hash_key(key), revoked_at__isnull=True)
-            .first()
-        )
+        api_key = active_key(hash_key(key))
         if api_key is None or not api_key.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         now = timezone.now()
         # Writing on every request would turn reads into writes; a minute's precision is enough.
         if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            api_key.last_used_at = now
+            remember(api_key)
         return api_key.user, api_key
 
     def authenticate_header(self, request: Request) -> str:

@@ -132,6 +132,22 @@ class SlaOutput(serializers.Serializer):
 
 
 _DATETIME = serializers.DateTimeField()
+# A number no ticket has, in the detail URL resolved once per serializer; each row's id
+# replaces it.
+_URL_MARK = "987654321987654321"
+
+# The ticket and related columns TicketOutput reads; lists load only these.
+LIST_COLUMNS = (
+    "id", "created_at", "updated_at", "subject", "description", "channel", "status",
+    "priority", "severity", "category", "product_area", "language", "impact", "tags",
+    "custom_fields", "external_id", "first_response_at", "solved_at", "closed_at",
+    # the cursor reads its position from the last row, in any of the orderings offered
+    "sla_due_at",
+    "requester__id", "requester__email", "requester__name",
+    "organization__id", "organization__name", "organization__tier",
+    "team__id", "team__name",
+    "assignee__id", "assignee__username", "assignee__first_name", "assignee__last_name",
+)
 
 
 class TicketOutput(serializers.ModelSerializer):
@@ -188,9 +204,16 @@ class TicketOutput(serializers.ModelSerializer):
         }
 
     def get_url(self, ticket: Ticket) -> str:
-        path = reverse("api:ticket-detail", args=[ticket.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else settings.SITE_URL + path
+        return self._url_template().replace(_URL_MARK, str(ticket.pk))
+
+    def _url_template(self) -> str:
+        # A list shares one child serializer: resolving the URL once, not once a row, spares
+        # most of a millisecond a page.
+        if not hasattr(self, "_url"):
+            path = reverse("api:ticket-detail", args=[_URL_MARK])
+            request = self.context.get("request")
+            self._url = request.build_absolute_uri(path) if request else settings.SITE_URL + path
+        return self._url
 
     @extend_schema_field(PersonOutput(allow_null=True))
     def get_assignee(self, ticket: Ticket) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """Filters of the agent UI: SLA countdowns, safe Markdown and tier badges."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from django import template
 from django.utils import timezone
@@ -59,6 +60,26 @@ def person(user: object) -> str:
         return "System"
     full = user.get_full_name()  # type: ignore[attr-defined]
     return full or user.get_username()  # type: ignore[attr-defined]
+
+
+@cache
+def _choice_labels(model: type, field_name: str) -> dict[object, object]:
+    return dict(model._meta.get_field(field_name).flatchoices)  # type: ignore[attr-defined]
+
+
+@register.filter
+def display(obj: object, field_name: str) -> str:
+    """
+    `obj.get_<field>_display()` for list rows: Django's version rebuilds and hashes every
+    lazily translated label of the field on each call (a third of a queue page's time);
+    here the labels are looked up once per process and only the shown one is translated.
+    """
+    value = getattr(obj, field_name)
+    try:
+        label = _choice_labels(type(obj), field_name).get(value, value)
+    except TypeError:  # an unhashable value has no label
+        label = value
+    return "" if label is None else str(label)
 
 
 @register.filter

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from tickets.filters import TicketFilter
 from tickets.forms_agent import BULK_ACTIONS, agent_users, may_assign
 from tickets.models import Category, Team
 from tickets.queues import QUEUES_BY_SLUG, Queue, queue_counts, queue_tickets, queues_for
+from tickets.views.paging import queue_page
 
 PAGE_SIZE = 25
 TEMPLATE = "tickets/agent/queue.html"
@@ -56,7 +56,7 @@ def queue_list(request: HttpRequest, slug: str) -> HttpResponse:
     filterset = TicketFilter(
         params, queryset=queue_tickets(user=request.user, queue=queue, now=now)  # type: ignore[arg-type]
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = queue_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     context: dict[str, Any] = {
         "queue": queue, "page": page, "tickets": page.object_list,
         "filter_query": _filter_query(params), "now": now,
@@ -106,7 +106,8 @@ def queue_next(request: HttpRequest) -> HttpResponse:
     )
     if current.isdigit():
         tickets = tickets.exclude(pk=int(current))
-    ticket = tickets.only("pk").first()
+    # Only the id is read: the list's joined columns and prefetches are dropped.
+    ticket = tickets.select_related(None).prefetch_related(None).only("pk").first()
     if ticket is None:
         return redirect("tickets:queue", slug="mine")
     return redirect("tickets:ticket", ticket_id=ticket.pk)

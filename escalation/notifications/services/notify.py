@@ -26,6 +26,15 @@ def ticket_url(ticket: Ticket) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("tickets:ticket", args=[ticket.pk])
 
 
+def load_links() -> None:
+    """
+    Load the URL patterns that ticket_url() reverses. The first reverse() in a process imports
+    every view module (a second or more): a worker does it at start-up, not in its first
+    message.
+    """
+    reverse("tickets:ticket", args=[1])
+
+
 def _clock(moment: datetime, now: datetime) -> str:
     moment = moment.astimezone(UTC)
     if moment.date() == now.astimezone(UTC).date():

@@ -171,3 +171,18 @@ def test_a_couple_of_escalations_after_a_quiet_week_are_not_an_anomaly(managers)
         assert check_escalation_rate(now=NOW) == []
 
     assert not Notification.objects.exists()
+
+
+def test_a_worker_loads_the_ticket_links_before_its_first_message(monkeypatch):
+    import importlib
+
+    from escalation.notifications.tasks import load_links
+
+    # given a worker starting up (the handler of Celery's worker_init signal)
+    reversed_names = []
+    module = importlib.import_module("escalation.notifications.services.notify")
+    monkeypatch.setattr(module, "reverse", lambda name, args: reversed_names.append(name))
+    # when it runs
+    load_links(sender=None)
+    # then the ticket link's patterns were loaded, as the digest and every message need them
+    assert reversed_names == ["tickets:ticket"]

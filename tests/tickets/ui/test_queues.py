@@ -10,8 +10,9 @@ from tests.tickets.ui.conftest import make_ticket, signed_in
 from tickets.choices import TicketStatus
 
 pytestmark = pytest.mark.django_db
-# User, permissions, role, team ids (visible_tickets runs once per queryset), page count, rows,
-# one aggregate for every queue count, filter options, and the nav.
+# User, permissions, role, team ids (visible_tickets runs once per queryset), rows (no COUNT of
+# the queue: pages read one row ahead), one statement for every queue's capped count, filter
+# options, and the nav.
 QUEUE_QUERY_BUDGET = 20
 
 

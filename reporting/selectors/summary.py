@@ -1,0 +1,155 @@
+"""
+Dashboard figures from the daily rollups where they hold whole days, and from the raw metrics
+rows for the rest (today, or days not rolled up yet): the same numbers, far fewer rows read.
+
+A metric is additive when ADDITIVE says how to build it from rollup parts; the others
+(percentiles) always come from the raw rows, in one query per table beside the rollup one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDate
+
+from reporting.filters import start_of
+from reporting.models import RollupCoverage
+from reporting.selectors.base import Metric, grouped
+from reporting.selectors.parts import GRAIN, PARTS, alias
+from reporting.selectors.tables import Scope
+
+Parts = dict[str, int]
+DAY = "day"
+
+
+def _ratio(part: str, whole: str, scale: float = 1.0) -> tuple[tuple[str, ...], Callable]:
+    return (part, whole), lambda p: scale * p[part] / p[whole] if p[whole] else None
+
+
+def _count(part: str) -> tuple[tuple[str, ...], Callable]:
+    return (part,), lambda p: p[part]
+
+
+def _total(part: str) -> tuple[tuple[str, ...], Callable]:
+    # A SUM over no rows is NULL, like the raw aggregate's.
+    return (part, "tickets"), lambda p: p[part] if p["tickets"] else None
+
+
+def _nps(p: Parts) -> float | None:
+    if not p["nps_rated"]:
+        return None
+    return 100.0 * (p["promoters"] / p["nps_rated"] - p["detractors"] / p["nps_rated"])
+
+
+ADDITIVE: dict[str, tuple[tuple[str, ...], Callable[[Parts], Any]]] = {
+    "tickets": _count("tickets"),
+    "solved": _count("solved"),
+    "first_response_compliance": _ratio("first_response_met", "answered"),
+    "resolution_compliance": _ratio("resolution_met", "solved"),
+    "average_next_response": _ratio("next_response_seconds", "next_responses", 1 / 60),
+    "escalation_rate": _ratio("escalated", "tickets"),
+    "escalated": _count("escalated"),
+    "de_escalated": _count("de_escalated"),
+    "reassignments_per_ticket": _ratio("assignee_hops", "tickets"),
+    "team_transfers_per_ticket": _ratio("team_hops", "tickets"),
+    "many_owners": _count("many_owners"),
+    "handoff_requests": _total("handoffs_requested"),
+    "handoff_rejections": _total("handoffs_rejected"),
+    "average_pending_acceptance": _ratio("handoff_pending_seconds", "handoffs_requested",
+                                         1 / 60),
+    "reopen_rate": _ratio("reopened_within_7d", "ever_solved"),
+    "repeat_contact_rate": _ratio("follow_ups", "tickets"),
+    "csat_average": _ratio("csat_total", "rated"),
+    "csat_satisfied": _ratio("satisfied", "rated"),
+    "csat_responses": _count("rated"),
+    "nps": (("nps_rated", "promoters", "detractors"), _nps),
+    "first_contact_resolution": _ratio("first_contact_resolved", "solved"),
+    "auto_classified": _count("auto_classified"),
+    "auto_category_kept": _count("auto_kept"),
+    "triage_precision": _ratio("auto_kept", "auto_classified"),
+    "manual_review_rate": _ratio("triage_review", "tickets"),
+    "replies_per_solve": _ratio("replies_at_solve_total", "solved_with_replies"),
+}
+
+
+def summarised(
+    scope: Scope, *, by: Sequence[str], metrics: Sequence[Metric],
+    order_by: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """
+    Like base.grouped over scope.rows, grouped by rollup dimensions (GRAIN) and/or "day" (of
+    creation): additive metrics from rollup days plus raw rows, the rest from raw rows.
+    """
+    additive = [m for m in metrics if m.name in ADDITIVE]
+    covered = _covered_days(scope)
+    if covered is None or not additive or not set(by) <= {DAY, *GRAIN}:
+        return grouped(scope.rows, by=_raw_by(by), metrics=metrics, order_by=order_by)
+    parts = sorted({part for m in additive for part in ADDITIVE[m.name][0]} | {"tickets"})
+    first, last = covered
+    rolled = scope.rollup.filter(day__gte=first, day__lte=last)
+    raw = scope.rows.filter(Q(created_at__lt=start_of(first))
+                            | Q(created_at__gte=start_of(last + timedelta(days=1))))
+    cells = _merged(by, parts, [
+        _sums(rolled, by, {alias(part): Sum(part) for part in parts}),
+        _sums(raw.annotate(**{DAY: TruncDate("created_at")} if DAY in by else {}), by,
+              {alias(part): PARTS[part] for part in parts}),
+    ])
+    rows = [{**dict(zip(by, key, strict=True)),
+             **{m.name: ADDITIVE[m.name][1](sums) for m in additive}}
+            for key, sums in cells.items() if sums["tickets"] or not by]
+    rest = [m for m in metrics if m.name not in ADDITIVE]
+    if rest:
+        _join(rows, by, grouped(scope.rows, by=_raw_by(by), metrics=rest))
+    return _ordered(rows, order_by or list(by))
+
+
+def _covered_days(scope: Scope) -> tuple[Any, Any] | None:
+    """The whole days of the period the rollup holds, or None when it holds none of them."""
+    if scope.rollup is None:
+        return None
+    coverage = RollupCoverage.objects.filter(pk=1).values_list("first_day", "last_day").first()
+    if coverage is None:
+        return None
+    start, end = scope.period
+    first, last = max(start, coverage[0]), min(end, coverage[1])
+    return (first, last) if first <= last else None
+
+
+def _sums(rows: Any, by: Sequence[str], aggregates: dict[str, Any]) -> list[dict[str, Any]]:
+    if not by:
+        return [rows.aggregate(**aggregates)]
+    return list(rows.values(*by).annotate(**aggregates).order_by())
+
+
+def _raw_by(by: Sequence[str]) -> dict[str, Any]:
+    return {name: TruncDate("created_at") if name == DAY else F(name) for name in by}
+
+
+def _merged(by: Sequence[str], parts: list[str], queries: list[Any]) -> dict[tuple, Parts]:
+    cells: dict[tuple, Parts] = {} if by else {(): dict.fromkeys(parts, 0)}
+    for query in queries:
+        for row in query:  # one row per group: days, teams, channels, never tickets
+            sums = cells.setdefault(tuple(row[name] for name in by), dict.fromkeys(parts, 0))
+            for part in parts:
+                sums[part] += row[alias(part)] or 0
+    return cells
+
+
+def _join(rows: list[dict[str, Any]], by: Sequence[str], others: list[dict[str, Any]]) -> None:
+    found = {tuple(row[name] for name in by): row for row in others}
+    for row in rows:
+        extra = found.get(tuple(row[name] for name in by), {})
+        row.update({k: v for k, v in extra.items() if k not in by})
+
+
+def _ordered(rows: list[dict[str, Any]], order_by: Sequence[str]) -> list[dict[str, Any]]:
+    # Stable sorts, last key first; NULLs last ascending and first descending, as PostgreSQL.
+    for key in reversed(order_by):
+        name = key.lstrip("-")
+        descending = key.startswith("-")
+        rows.sort(key=lambda row: (row[name] is None, row[name] if row[name] is not None
+                                   else 0), reverse=descending)
+    return rows
