@@ -1,4 +1,4 @@
-"""Who may own a ticket: an active agent of the ticket's team, checked in one query."""
+"""Who may own a ticket: an active agent of the ticket's team."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -18,8 +18,9 @@ def test_an_agent_of_the_team_gets_the_ticket_in_a_fixed_number_of_queries(
     team = TeamFactory(members=[agent])
     ticket = TicketFactory(team=team)
     # when routing assigns it (agent and team given): a savepoint and its release, the lock,
-    # permission and membership together, the update, the event
-    with django_assert_num_queries(6):
+    # two permission reads, membership, the update, the event. (One query joining all three
+    # checks was tried: its planning alone cost more than the three small reads.)
+    with django_assert_num_queries(8):
         ticket = assign_ticket(ticket=ticket, agent=agent, team=team, reason_code="manual",
                                actor=None)
     # then

@@ -1,7 +1,5 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.utils import timezone
 
 from tickets.choices import EventKind, TicketStatus
@@ -11,7 +9,6 @@ from tickets.models import Team, Ticket
 from tickets.services.lifecycle import lock_ticket
 
 UNCHANGED = object()
-WORK_PERMISSION = "tickets.work_ticket"
 
 
 class InvalidAssignment(DomainError):
@@ -72,22 +69,7 @@ def _check_membership(agent: AbstractBaseUser | None, team: Team | None) -> None
         return
     if not agent.is_active:
         raise InvalidAssignment("The agent's account is inactive.")
-    may_work, in_team = _ownership_facts(agent, team)
-    if not may_work:
+    if not agent.has_perm("tickets.work_ticket"):
         raise InvalidAssignment("Only agents can own tickets.")
-    if not in_team:
+    if not _is_member(agent, team):
         raise InvalidAssignment(f"The agent is not a member of {team.name}.")
-
-
-def _ownership_facts(agent: AbstractBaseUser, team: Team | None) -> tuple[bool, bool]:
-    """
-    Whether the agent holds the work permission and belongs to the team, in one query: routing
-    assigns on every intake, and has_perm plus a membership check would cost three.
-    """
-    users = get_user_model().objects
-    row = users.filter(pk=agent.pk).annotate(
-        may_work=Exists(users.with_perm(WORK_PERMISSION).filter(pk=OuterRef("pk"))),
-        in_team=Value(True, output_field=BooleanField()) if team is None
-        else Exists(team.members.filter(pk=OuterRef("pk"))),
-    ).values_list("may_work", "in_team").first()
-    return row or (False, False)
