@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -15,20 +16,25 @@ from tickets.forms_agent import ReplyForm, TicketPropertiesForm, may_assign
 from tickets.models import Macro, Ticket
 from tickets.panels import ticket_panels
 from tickets.queues import recent_tickets, similar_open_tickets, suggested_articles
-from tickets.selectors import ticket_list, ticket_timeline, visible_tickets
+from tickets.selectors import ticket_list, visible_tickets
 from tickets.services.assignment import UNCHANGED
 from tickets.services.lifecycle import change_status
 from tickets.services.workspace import TicketChanges, apply_ticket_changes, send_agent_reply
 from tickets.views.presence import mark_viewing
-from tickets.views.timeline import split_timeline
+from tickets.views.timeline import files_by_message, page_timeline, split_timeline
 
 TEMPLATE = "tickets/agent/ticket.html"
+# The one-to-one rows the page reads (see _decision). The SLA rows that lists prefetch for the
+# API are read by the SLA panel itself; prefetching them here loaded them twice.
+PAGE_PREFETCH = frozenset({"triage_decision", "routing_decision"})
 
 
 def visible_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
     """Return the ticket with its panel columns joined; 404 when missing or out of reach."""
     tickets = ticket_list(tickets=visible_tickets(user=request.user))  # type: ignore[arg-type]
-    return get_object_or_404(tickets, pk=ticket_id)
+    wanted = [name for name in settings.HELPDESK_TICKET_PREFETCH if name in PAGE_PREFETCH]
+    return get_object_or_404(tickets.prefetch_related(None).prefetch_related(*wanted),
+                             pk=ticket_id)
 
 
 def _decision(ticket: Ticket, name: str) -> dict[str, Any] | None:
@@ -45,14 +51,15 @@ def _render_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    original, entries = split_timeline(
-        ticket, ticket_timeline(ticket=ticket, include_internal=True)
-    )
+    attachments = list(ticket.attachments.order_by("created_at", "pk"))
+    files = files_by_message(attachments)
+    original, entries = split_timeline(ticket, page_timeline(ticket=ticket), files)
     context = {
         "ticket": ticket,
         "original": original,
+        "original_files": files.get(original.pk, ()) if original else (),
         "entries": entries,
-        "attachments": list(ticket.attachments.order_by("created_at")),
+        "attachments": attachments,
         "reply_form": reply_form or ReplyForm(ticket=ticket, initial={"etag": ticket.etag}),
         "properties_form": TicketPropertiesForm(ticket=ticket),
         "macros": list(Macro.objects.filter(active=True).only("pk", "name")),

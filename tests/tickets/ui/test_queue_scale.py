@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.tickets.factories import AgentFactory, TeamFactory
 from tests.tickets.ui.conftest import make_ticket, signed_in
 from tickets import queues
 from tickets.choices import TicketStatus
@@ -135,10 +136,11 @@ def test_queue_rows_join_their_category(agent_web, desk_agent, team):
     assert sizes[0] == sizes[1], sizes
 
 
-def test_similar_tickets_are_the_best_of_the_newest_visible_matches(
-    monkeypatch, desk_agent, team, other_team
-):
-    # given matching tickets in and out of reach, a solved one, and an unrelated one
+def test_similar_tickets_are_the_best_of_the_newest_visible_matches(monkeypatch, other_team):
+    # given an agent of their own (the shared "ana" may own rows other suites committed) and
+    # matching tickets in and out of reach, a solved one, and an unrelated one
+    desk_agent = AgentFactory()
+    team = TeamFactory(members=[desk_agent])
     ticket = make_ticket(team=team, subject="Refund for duplicate charge")
     old_exact = make_ticket(team=team, subject="Refund duplicate charge please")
     partial = make_ticket(team=team, subject="Question about a refund")
