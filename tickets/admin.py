@@ -160,8 +160,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         from tickets.api.key_cache import forget
 
         revoked = queryset.filter(revoked_at__isnull=True)
-        forget(list(revoked.values_list("key_hash", flat=True)))
+        hashes = list(revoked.values_list("key_hash", flat=True))
         revoked.update(revoked_at=timezone.now())
+        forget(hashes)
 
 
 # --- Agent workspace: macros and knowledge articles -----------------------------------------

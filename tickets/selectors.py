@@ -1,5 +1,8 @@
 """Reads that matter for speed and access; every ticket lookup starts at visible_tickets."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -61,12 +64,20 @@ def ticket_list(*, tickets: QuerySet[Ticket], api_only: bool = False) -> QuerySe
 
 
 def _prefetch(name: str, api_only: bool) -> str | Prefetch:
-    field = Ticket._meta.get_field(name)
-    api_fields = getattr(field.related_model, "API_FIELDS", None)
-    if not api_only or api_fields is None:
+    if not api_only:
         return name
-    return Prefetch(name, queryset=field.related_model.objects.only(
-        field.field.name, *api_fields))
+    return Prefetch(name, queryset=api_rows(Ticket._meta.get_field(name)))
+
+
+def api_rows(relation: Any) -> QuerySet[Any]:
+    """
+    The rows of one of the ticket's related models, with only the columns the API prints when
+    the model names its `API_FIELDS` (and the column that links them to the ticket).
+    """
+    model = relation.related_model
+    api_fields = getattr(model, "API_FIELDS", None)
+    rows = model._default_manager.all()
+    return rows.only(relation.field.name, *api_fields) if api_fields else rows
 
 
 def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list[Message | TicketEvent]:
@@ -79,6 +90,13 @@ def ticket_timeline(*, ticket: Ticket, include_internal: bool) -> list[Message |
     if not include_internal:
         messages = messages.exclude(kind="internal")
     events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    return in_time_order(messages, events)
+
+
+def in_time_order(
+    messages: Iterable[Message], events: Iterable[TicketEvent]
+) -> list[Message | TicketEvent]:
+    """Merge a ticket's messages and events oldest first; a message precedes its own event."""
     entries: list[Message | TicketEvent] = [*messages, *events]
     entries.sort(key=lambda entry: (entry.created_at, isinstance(entry, TicketEvent), entry.pk))
     return entries

@@ -16,7 +16,6 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDate
 
 from reporting.filters import start_of
-from reporting.models import RollupCoverage
 from reporting.selectors.base import Metric, grouped
 from reporting.selectors.parts import GRAIN, PARTS, alias
 from reporting.selectors.tables import Scope
@@ -84,7 +83,7 @@ def summarised(
     creation): additive metrics from rollup days plus raw rows, the rest from raw rows.
     """
     additive = [m for m in metrics if m.name in ADDITIVE]
-    covered = _covered_days(scope)
+    covered = scope.rollup_days
     if covered is None or not additive or not set(by) <= {DAY, *GRAIN}:
         return grouped(scope.rows, by=_raw_by(by), metrics=metrics, order_by=order_by)
     parts = sorted({part for m in additive for part in ADDITIVE[m.name][0]} | {"tickets"})
@@ -104,18 +103,6 @@ def summarised(
     if rest:
         _join(rows, by, grouped(scope.rows, by=_raw_by(by), metrics=rest))
     return _ordered(rows, order_by or list(by))
-
-
-def _covered_days(scope: Scope) -> tuple[Any, Any] | None:
-    """The whole days of the period the rollup holds, or None when it holds none of them."""
-    if scope.rollup is None:
-        return None
-    coverage = RollupCoverage.objects.filter(pk=1).values_list("first_day", "last_day").first()
-    if coverage is None:
-        return None
-    start, end = scope.period
-    first, last = max(start, coverage[0]), min(end, coverage[1])
-    return (first, last) if first <= last else None
 
 
 def _sums(rows: Any, by: Sequence[str], aggregates: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
 
+from reporting.models import RollupCoverage
 from reporting.selectors.base import Metric
 
 
@@ -51,6 +53,21 @@ class Scope:
     period: tuple[date, date]
     # The daily rollups under the same filters, when the caller may see every ticket.
     rollup: QuerySet[Any] | None = None
+
+    @cached_property
+    def rollup_days(self) -> tuple[date, date] | None:
+        """
+        The whole days of the period the rollup holds, or None when it holds none of them:
+        read once per page, however many tables the dashboard builds from the rollup.
+        """
+        if self.rollup is None:
+            return None
+        coverage = RollupCoverage.objects.filter(pk=1).values_list("first_day", "last_day")
+        held = coverage.first()
+        if held is None:
+            return None
+        first, last = max(self.period[0], held[0]), min(self.period[1], held[1])
+        return (first, last) if first <= last else None
 
 
 @dataclass(frozen=True)

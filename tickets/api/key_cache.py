@@ -4,10 +4,12 @@ that can end a key's validity (a save or delete of the key, a save of its user, 
 revoke action) forgets it at once; the time limit bounds what a bulk SQL update might leave.
 """
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from tickets.models import ApiKey
@@ -35,7 +37,10 @@ def remember(api_key: ApiKey) -> None:
 
 
 def forget(key_hashes: list[str]) -> None:
-    cache.delete_many([_cache_key(key_hash) for key_hash in key_hashes])
+    """Forget now, and again at commit: a request between the two may have cached the old row."""
+    keys = [_cache_key(key_hash) for key_hash in key_hashes]
+    cache.delete_many(keys)
+    transaction.on_commit(partial(cache.delete_many, keys))
 
 
 def _forget_key(sender: Any, instance: ApiKey, **kwargs: Any) -> None:
@@ -43,6 +48,9 @@ def _forget_key(sender: Any, instance: ApiKey, **kwargs: Any) -> None:
 
 
 def _forget_user_keys(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A sign-in saves only last_login, which every browser session does and no key depends on.
+    if kwargs.get("update_fields") == frozenset({"last_login"}):
+        return
     forget(list(ApiKey.objects.filter(user_id=instance.pk).values_list("key_hash", flat=True)))
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import ForeignObjectRel, QuerySet
 
 from tickets.models import Ticket
+from tickets.selectors import api_rows
 
 
 def attach_related_rows(tickets: list[Ticket]) -> None:
@@ -31,11 +32,7 @@ def attach_related_rows(tickets: list[Ticket]) -> None:
 
 
 def _rows(relation: ForeignObjectRel, ids: list[int]) -> QuerySet[Any]:
-    model, column = relation.related_model, relation.field
-    rows = model._default_manager.filter(**{f"{column.attname}__in": ids})
-    api_fields = getattr(model, "API_FIELDS", None)
-    # A decision's explanation data (candidates, facts) can be a hundred times its API object.
-    return rows.only(column.name, *api_fields) if api_fields else rows
+    return api_rows(relation).filter(**{f"{relation.field.attname}__in": ids})
 
 
 def _attach_one(relation: ForeignObjectRel, by_id: dict[int, Ticket], rows: list[Any]) -> None:

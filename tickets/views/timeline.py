@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from tickets.choices import EventKind, MessageKind, TicketStatus
 from tickets.models import Attachment, Message, Team, Ticket, TicketEvent
+from tickets.selectors import in_time_order
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,7 @@ def page_timeline(*, ticket: Ticket) -> list[Message | TicketEvent]:
     )
     events = TicketEvent.objects.filter(ticket=ticket).only(
         "kind", "actor", "before", "after", "reason_code", "note", "created_at")
-    entries: list[Message | TicketEvent] = [*messages, *events]
-    entries.sort(key=lambda entry: (entry.created_at, isinstance(entry, TicketEvent), entry.pk))
-    return entries
+    return in_time_order(messages, events)
 
 
 def files_by_message(attachments: list[Attachment]) -> dict[int, tuple[Attachment, ...]]:
