@@ -9,8 +9,8 @@ from django.db.models import Count, Q
 
 from reporting.selectors import metrics as m
 from reporting.selectors.labels import with_choice_labels, with_team_names
-from reporting.selectors.slices import sliced
-from reporting.selectors.summary import ADDITIVE, summarised
+from reporting.selectors.slices import assuming, sliced
+from reporting.selectors.summary import ADDITIVE, summarised_together
 from reporting.selectors.tables import Chart, Column, Scope, Table, dashboard, metric_columns
 from tickets.choices import UNSOLVED, Priority, TicketStatus
 
@@ -19,11 +19,14 @@ TIMES = [m.median_first_response, m.p90_first_response, m.median_first_response_
          m.p90_first_response_business, m.median_resolution, m.p90_resolution,
          m.median_resolution_business, m.p90_resolution_business, m.average_next_response]
 PER_GROUP_TIMES = TIMES[:2] + TIMES[4:6]
+PERCENTILES = [x for x in TIMES if x.name not in ADDITIVE]
+AVERAGES = [x for x in TIMES if x.name in ADDITIVE]
 AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7))
 OLDEST = "over 7 days"
 
 
 NOW = [m.open_tickets, m.breached_now, m.near_breach]
+OPEN = Q(status__in=UNSOLVED)
 
 
 def _age_buckets(now: datetime) -> list[Q]:
@@ -40,10 +43,10 @@ def open_now(scope: Scope) -> list[dict[str, Any]]:
     one pass over the open tickets' index, already in (team, status) order, for both "now"
     tables (buckets as filtered counts, not a computed group the planner must sort by).
     """
-    aggregates = {x.name: x.expression(scope.now) for x in NOW}
+    aggregates = {x.name: assuming(x.expression(scope.now), OPEN) for x in NOW}
     aggregates.update({f"age_{index}": Count("pk", filter=bucket)
                        for index, bucket in enumerate(_age_buckets(scope.now))})
-    return list(scope.current.filter(status__in=UNSOLVED).values("team_id", "status")
+    return list(scope.current.filter(OPEN).values("team_id", "status")
                 .annotate(**aggregates).order_by("team_id", "status"))
 
 
@@ -74,14 +77,15 @@ def backlog_by_age_and_status(cells: list[dict[str, Any]]) -> Table:
                  Chart("stacked", "age", tuple(s.value for s in statuses)))
 
 
-def _with_times(scope: Scope, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _with_times(
+    scope: Scope, tables: dict[str, list[dict[str, Any]]], averages: dict[str, Any],
+) -> dict[str, Any]:
     """Add the per-group times to each table's rows; return the overall times (one query)."""
     groups = {dimension: [row[dimension] for row in rows] for dimension, rows in tables.items()}
-    # The average is additive (rollups); the percentiles then read the covering index only.
-    percentiles = [x for x in TIMES if x.name not in ADDITIVE]
+    # The averages are additive (rollups); the percentiles read the covering index only.
     per_group, overall = sliced(scope.rows, groups=groups, metrics=PER_GROUP_TIMES,
-                                overall=percentiles)
-    overall.update(summarised(scope, by=[], metrics=[x for x in TIMES if x.name in ADDITIVE])[0])
+                                overall=PERCENTILES)
+    overall.update(averages)
     for dimension, rows in tables.items():
         for row, times in zip(rows, per_group[dimension], strict=True):
             row.update(times)
@@ -90,12 +94,12 @@ def _with_times(scope: Scope, tables: dict[str, list[dict[str, Any]]]) -> dict[s
 
 @dashboard("sla", "SLA", "Compliance for first response and resolution, breaches now, backlog.")
 def sla_tables(scope: Scope) -> list[Table]:
-    by_priority = summarised(scope, by=["priority"], metrics=COMPLIANCE)
-    by_team = summarised(scope, by=["team_id"], metrics=COMPLIANCE)
-    times = _with_times(scope, {"priority": by_priority, "team_id": by_team})
+    by_priority, by_team, by_day, (averages,) = summarised_together(scope, [
+        (["priority"], COMPLIANCE), (["team_id"], COMPLIANCE), (["day"], COMPLIANCE),
+        ([], AVERAGES)])
+    times = _with_times(scope, {"priority": by_priority, "team_id": by_team}, averages)
     by_priority = with_choice_labels(by_priority, "priority", Priority.choices)
     by_team = with_team_names(by_team)
-    by_day = summarised(scope, by=["day"], metrics=COMPLIANCE)
     now_cells = open_now(scope)
     now_rows = with_team_names(breaches_by_team(now_cells))
     return [

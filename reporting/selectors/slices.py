@@ -6,7 +6,7 @@ computed; a GROUP BY query also reads the rows and sorts them by the group first
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Aggregate, Expression, Q, QuerySet
@@ -14,15 +14,41 @@ from django.db.models import Aggregate, Expression, Q, QuerySet
 from reporting.selectors.base import Metric
 
 
-def _filtered(expression: Expression, condition: Q) -> Expression:
-    """The expression with every aggregate in it restricted to the rows matching condition."""
+def _each_aggregate(expression: Expression, change: Callable[[Aggregate], None]) -> Expression:
+    """A copy of the expression with `change` applied to a copy of every aggregate in it."""
     copy = expression.copy()
     if isinstance(copy, Aggregate):
-        copy.filter = condition if copy.filter is None else copy.filter & condition
+        change(copy)
         return copy
-    copy.set_source_expressions([_filtered(source, condition) if source is not None else None
+    copy.set_source_expressions([_each_aggregate(source, change) if source is not None else None
                                  for source in copy.get_source_expressions()])
     return copy
+
+
+def _filtered(expression: Expression, condition: Q) -> Expression:
+    """The expression with every aggregate in it restricted to the rows matching condition."""
+
+    def restrict(aggregate: Aggregate) -> None:
+        aggregate.filter = condition if aggregate.filter is None else aggregate.filter & condition
+
+    return _each_aggregate(expression, restrict)
+
+
+def assuming(expression: Expression, known: Q) -> Expression:
+    """
+    The expression without `known`'s conditions in its aggregates' filters, for rows a WHERE
+    already restricts to them: the same figure, without testing each row again per aggregate
+    (PostgreSQL evaluates every FILTER on its own).
+    """
+
+    def drop_known(aggregate: Aggregate) -> None:
+        condition = aggregate.filter
+        if condition is None or condition.connector != Q.AND or condition.negated:
+            return
+        kept = [child for child in condition.children if child not in known.children]
+        aggregate.filter = Q(*kept) if kept else None
+
+    return _each_aggregate(expression, drop_known)
 
 
 def _matching(dimension: str, value: Any) -> Q:

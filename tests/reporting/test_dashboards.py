@@ -210,3 +210,26 @@ def test_sla_now_tables_measure_open_tickets_at_request_time(desk):
     now = {row["team_id_name"]: row for row in table(body, "breaches-now")}
     assert (now["Platform"]["breached_now"], now["Platform"]["near_breach"]) == (1, 0)  # T4
     assert (now["Billing"]["breached_now"], now["Billing"]["near_breach"]) == (0, 1)  # T5
+
+
+def test_sla_now_tables_test_each_row_for_open_once_not_per_figure(desk):
+    # given the open-now query, whose WHERE already keeps unsolved tickets only
+    with at(1560), CaptureQueriesContext(connection) as queries:
+        body = api(desk.client("max"), "sla").json()
+    # then its figures do not repeat the status test, and still count what is open
+    now_query = next(q["sql"] for q in queries.captured_queries if "breached_now" in q["sql"])
+    assert now_query.count("'awaiting_info'") == 1
+    assert sum(row["open_tickets"] for row in table(body, "breaches-now")) == 2
+
+
+def test_names_in_tables_and_chart_titles_are_escaped(desk):
+    # given a team whose name is markup
+    desk.platform.name = '<script>alert("x")</script>'
+    desk.platform.save(update_fields=["name"])
+    # when the manager opens the SLA dashboard, whose by-team table has a bar chart
+    with at(1560):
+        html = page(desk.client("max"), "sla").content.decode()
+    # then the name shows as text in the table cells and in the bars' titles, never as markup
+    assert "<script>" not in html
+    assert f"<td>{escape(desk.platform.name)}</td>" in html
+    assert f"<title>{escape(desk.platform.name)}: " in html

@@ -163,3 +163,16 @@ def test_rollup_backed_pages_cost_the_same_queries_with_more_days_and_tickets(de
             figures(manager, "followup")
     # then the same number of queries
     assert len(many) == len(few)
+
+
+def test_sla_tables_by_priority_team_and_day_share_one_rollup_read(desk, today_ticket):
+    # given day one rolled up
+    manager = desk.people["max"]
+    with at(1560):
+        refresh_rollups.apply().get()
+        # when the SLA dashboard builds its compliance tables and average times
+        with CaptureQueriesContext(connection) as queries:
+            figures(manager, "sla")
+    # then one rollup query and one raw query at their joint grain serve all four
+    rollup_reads = [q for q in queries.captured_queries if "reporting_dailyrollup" in q["sql"]]
+    assert len(rollup_reads) == 1
