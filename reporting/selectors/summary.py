@@ -8,12 +8,14 @@ A metric is additive when ADDITIVE says how to build it from rollup parts; the o
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from reporting.filters import start_of
@@ -119,8 +121,7 @@ def _parts(scope: Scope, by: Sequence[str], additive: Sequence[Metric]) -> dict[
     parts = sorted({part for m in additive for part in ADDITIVE[m.name][0]} | {"tickets"})
     first, last = scope.rollup_days
     rolled = scope.rollup.filter(day__gte=first, day__lte=last)
-    raw = scope.rows.filter(Q(created_at__lt=start_of(first))
-                            | Q(created_at__gte=start_of(last + timedelta(days=1))))
+    raw = _outside(scope, first, last)
     return _merged(by, parts, [
         _sums(rolled, by, {alias(part): Sum(part) for part in parts}),
         _sums(raw.annotate(**{DAY: TruncDate("created_at")} if DAY in by else {}), by,
@@ -128,14 +129,32 @@ def _parts(scope: Scope, by: Sequence[str], additive: Sequence[Metric]) -> dict[
     ])
 
 
+def _outside(scope: Scope, first: date, last: date) -> QuerySet[Any]:
+    """
+    The rows of the period on days the rollup does not hold: usually today alone. Only the
+    sides that exist are asked for, so the index reads a day, not the period (an OR beside
+    the period's range is applied to every row of it).
+    """
+    before = Q(created_at__lt=start_of(first)) if first > scope.period[0] else None
+    after = (Q(created_at__gte=start_of(last + timedelta(days=1)))
+             if last < scope.period[1] else None)
+    sides = [side for side in (before, after) if side is not None]
+    if not sides:
+        return scope.rows.none()
+    return scope.rows.filter(reduce(operator.or_, sides))
+
+
 def _folded(
     cells: dict[tuple, Parts], grain: Sequence[str], by: Sequence[str], metrics: Sequence[Metric],
 ) -> list[dict[str, Any]]:
     """The metrics per group of `by`, from cells keyed by the finer (or equal) `grain`."""
     groups: dict[tuple, Parts] = {}
+    positions = [list(grain).index(name) for name in by]
     for key, sums in cells.items():  # groups of days, teams, priorities: never tickets
-        named = dict(zip(grain, key, strict=True))
-        total = groups.setdefault(tuple(named[name] for name in by), dict.fromkeys(sums, 0))
+        total = groups.get(group := tuple(key[i] for i in positions))
+        if total is None:
+            groups[group] = dict(sums)
+            continue
         for part, value in sums.items():
             total[part] += value
     if not by:
