@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reporting.models import DailyRollup, RollupCoverage, TicketMetrics
+from reporting.models import DailyRollup, DeletedMetrics, RollupCoverage, TicketMetrics
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,3 +47,13 @@ class RollupCoverageAdmin(ReadOnlyAdmin):
     list_display = ("first_day", "last_day", "refreshed_at")
     list_filter = ("last_day",)
     search_fields = ("=first_day",)
+
+
+@admin.register(DeletedMetrics)
+class DeletedMetricsAdmin(ReadOnlyAdmin):
+    """Deletions the next rollup refresh has yet to take into account: read-only."""
+
+    list_display = ("ticket_id", "created_at", "deleted_at")
+    list_filter = ("deleted_at",)
+    search_fields = ("=ticket_id",)
+    date_hierarchy = "created_at"

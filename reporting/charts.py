@@ -37,6 +37,7 @@ class Svg:
     plot_right: float = WIDTH - RIGHT
     bars: list[Shape] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)
+    dots: list[Shape] = field(default_factory=list)
     x_labels: list[dict[str, Any]] = field(default_factory=list)
     y_ticks: list[dict[str, Any]] = field(default_factory=list)
     legend: list[dict[str, str]] = field(default_factory=list)
@@ -97,10 +98,19 @@ def chart_for(table: Table) -> Svg | None:
         scale = _y_axis(svg, top, unit)
         for i, key in enumerate(chart.series):
             # A day without a value (no solved ticket to judge) is left out, not drawn as 0.
-            points = " ".join(
-                f"{centers[j]:.1f},{svg.plot_bottom - _number(row.get(key)) * scale:.1f}"
-                for j, row in enumerate(table.rows) if row.get(key) is not None)
-            svg.lines.append({"points": points, "color": PALETTE[i % len(PALETTE)]})
+            color = PALETTE[i % len(PALETTE)]
+            marks = [(j, row.get(key)) for j, row in enumerate(table.rows)
+                     if row.get(key) is not None]
+            coordinates = [(round(centers[j], 1),
+                            round(svg.plot_bottom - _number(value) * scale, 1))
+                           for j, value in marks]
+            svg.lines.append({"points": " ".join(f"{x:.1f},{y:.1f}" for x, y in coordinates),
+                              "color": color})
+            # A dot on each value: one day alone is no line, and a dot carries its figure.
+            svg.dots.extend(
+                Shape(x=x, y=y, w=3, h=3, color=color, title=f"{labels[j]}: "
+                      f"{names.get(key, key)} {_format(_number(value), units.get(key, ''))}")
+                for (x, y), (j, value) in zip(coordinates, marks, strict=True))
     else:
         stacked = chart.kind == "stacked"
         totals = [sum(_number(row.get(k)) for k in chart.series) if stacked

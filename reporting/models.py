@@ -7,6 +7,7 @@ Reporting only reads the system of record: these rows are derived data, rebuilt 
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 
 from tickets.choices import UNSOLVED, Channel, Priority, TicketStatus, Tier
 from tickets.models import Ticket
@@ -207,3 +208,22 @@ class RollupCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"rollup {self.first_day} to {self.last_day}"
+
+
+class DeletedMetrics(models.Model):
+    """
+    A metrics row deleted with its ticket (a shell session, a retention job, any cascade), kept
+    until the next rollup refresh recomputes the day the ticket was created and consumes it. A
+    database trigger (migration 0005) writes these rows: every deletion path runs it, the
+    tickets app need not know reporting exists, and no signal is involved.
+    """
+
+    ticket_id = models.BigIntegerField()
+    created_at = models.DateTimeField(help_text="When the deleted ticket was created.")
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deleted metrics"
+
+    def __str__(self) -> str:
+        return f"metrics of deleted ticket {self.ticket_id}"

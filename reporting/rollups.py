@@ -10,6 +10,10 @@ Percentiles (median and p90 times, median time to acknowledge) do not add up. We
 the raw rows: a 30-day range is about 100,000 rows, and the covering index on created_at lets
 PostgreSQL read them from the index alone, exact to the second (bucketed histograms would be
 exact only to the bucket).
+
+A refresh recomputes the days whose metrics rows changed (updated_at) or were deleted with
+their ticket: a database trigger notes each deleted row in reporting_deletedmetrics, whatever
+deleted it, and the refresh consumes those notes.
 """
 
 from __future__ import annotations
@@ -73,6 +77,19 @@ def _changed_days(since: object) -> list[date]:
                 .distinct().order_by("day"))
 
 
+def _take_deleted_days() -> set[date]:
+    """
+    Consume the tombstones the deletion trigger wrote (migration 0005); return the days of
+    creation of their tickets. Within the caller's transaction: a failed refresh puts them back.
+    """
+    with connection.cursor() as cursor:
+        # Same day boundaries as TruncDate, which the rollup's day column comes from.
+        cursor.execute("WITH gone AS (DELETE FROM reporting_deletedmetrics RETURNING created_at)"
+                       " SELECT DISTINCT (created_at AT TIME ZONE %s)::date FROM gone",
+                       [timezone.get_current_timezone_name()])
+        return {day for (day,) in cursor.fetchall()}
+
+
 def _ranges(days: list[date]) -> list[tuple[date, date]]:
     """Consecutive days as (first, last) ranges, so each range is one statement."""
     ranges: list[tuple[date, date]] = []
@@ -104,17 +121,20 @@ def backfill_rollups(*, chunk_days: int = 31) -> int:
 def refresh_recent_rollups() -> dict[str, int]:
     """
     The beat task's work: roll up the whole days since the last run, and recompute the days
-    whose metrics rows changed since then (a ticket solved today changes the day it was
-    created). Builds everything the first time. Idempotent; concurrent runs queue on the lock.
+    whose metrics rows changed or were deleted since then (a ticket solved today changes the
+    day it was created). Builds everything the first time. Idempotent; concurrent runs queue
+    on the lock.
     """
     began = timezone.now()
     yesterday = timezone.localdate(began) - timedelta(days=1)
     with transaction.atomic():
         coverage = RollupCoverage.objects.select_for_update().filter(pk=1).first()
+        # Read before the recompute, so a deletion noted here is already gone from its rows.
+        deleted = _take_deleted_days()
         if coverage is None:
             return {"cells": backfill_rollups(), "ranges": -1}
-        days = {d for d in _changed_days(coverage.refreshed_at - CHANGE_MARGIN)
-                if coverage.first_day <= d <= yesterday}
+        changed = _changed_days(coverage.refreshed_at - CHANGE_MARGIN)
+        days = {d for d in {*changed, *deleted} if coverage.first_day <= d <= yesterday}
         day = coverage.last_day + timedelta(days=1)
         while day <= yesterday:
             days.add(day)

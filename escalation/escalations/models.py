@@ -137,6 +137,8 @@ class Escalation(models.Model):
         indexes = [
             models.Index(fields=["created_at"], condition=Q(de_escalated_at__isnull=True),
                          name="escalation_open_recent"),
+            models.Index(fields=["de_escalated_at"], condition=Q(de_escalated_at__isnull=False),
+                         name="escalation_ended_recent"),
             models.Index(fields=["ticket", "created_at"], name="escalation_ticket_time"),
         ]
 

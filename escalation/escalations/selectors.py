@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 
@@ -10,6 +12,9 @@ from tickets.models import Ticket
 from tickets.selectors import visible_tickets
 
 DASHBOARD_ROWS = 200
+# Labels are judged while the escalation is fresh in mind; older ones stay labellable in admin.
+ENDED_DAYS = 14
+ENDED_ROWS = 50
 
 
 def open_escalations(*, user: AbstractBaseUser) -> QuerySet[Escalation]:
@@ -24,6 +29,22 @@ def open_escalations(*, user: AbstractBaseUser) -> QuerySet[Escalation]:
                         "acknowledged_by", "label__labelled_by")
         .defer("ticket__search_vector", "ticket__description")
         .order_by("ticket__priority", "ticket__sla_due_at", "created_at")
+    )
+
+
+def recently_ended_escalations(*, user: AbstractBaseUser,
+                               now: datetime) -> QuerySet[Escalation]:
+    """
+    Escalations of the tickets the user may see that ended in the last ENDED_DAYS days, the
+    latest first, with every column joined (labels included), so leads can judge them.
+    """
+    return (
+        Escalation.objects.filter(de_escalated_at__gte=now - timedelta(days=ENDED_DAYS),
+                                  ticket__in=visible_tickets(user=user))
+        .select_related("ticket", "ticket__team", "policy", "de_escalated_by",
+                        "label__labelled_by")
+        .defer("ticket__search_vector", "ticket__description")
+        .order_by("-de_escalated_at", "-pk")
     )
 
 

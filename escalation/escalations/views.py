@@ -21,8 +21,11 @@ from escalation.escalations.permissions import (
 )
 from escalation.escalations.selectors import (
     DASHBOARD_ROWS,
+    ENDED_DAYS,
+    ENDED_ROWS,
     counts_by_priority,
     open_escalations,
+    recently_ended_escalations,
 )
 from escalation.escalations.services.labels import label_escalation
 from escalation.escalations.services.records import acknowledge_escalation, de_escalate
@@ -36,23 +39,30 @@ POLL_SECONDS = 30
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Open escalations for leads and managers; the table reloads itself every 30 s."""
+    """
+    Open escalations for leads and managers (the table reloads itself every 30 s), and below
+    them the recently ended ones, whose quality is judged once they are over.
+    """
     if not may_see_dashboard(request.user):
         raise PermissionDenied
+    now = timezone.now()
     counts = counts_by_priority(user=request.user)
     context = {
         "rows": list(open_escalations(user=request.user)[:DASHBOARD_ROWS]),
-        "counts": [(p.value, p.label, counts.get(p.value, 0)) for p in Priority],
+        # Not "counts": the queue navigation reads that name as its own badges.
+        "priority_counts": [(p.value, p.label, counts.get(p.value, 0)) for p in Priority],
         "total": sum(counts.values()),
         "limit": DASHBOARD_ROWS,
-        "now": timezone.now(),
+        "now": now,
         "poll_seconds": POLL_SECONDS,
         "qualities": EscalationQuality.choices,
         "may_label": may_label(request.user),
     }
-    partial = request.htmx and not request.htmx.boosted  # type: ignore[attr-defined]
-    template = "escalations/dashboard.html#board" if partial else "escalations/dashboard.html"
-    return render(request, template, context)
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "escalations/dashboard.html#board", context)
+    ended = recently_ended_escalations(user=request.user, now=now)[:ENDED_ROWS]
+    context.update(ended=list(ended), ended_days=ENDED_DAYS, ended_limit=ENDED_ROWS)
+    return render(request, "escalations/dashboard.html", context)
 
 
 def _visible_escalation(request: HttpRequest, escalation_id: int) -> Escalation:

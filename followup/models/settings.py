@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,7 +26,7 @@ class FollowupSettings(models.Model):
         default=30, help_text="No survey to a contact surveyed within this many days."
     )
     survey_delay = models.DurationField(
-        default="01:00:00", help_text="How long after solve the survey goes out."
+        default=timedelta(hours=1), help_text="How long after solve the survey goes out."
     )
     survey_scale = models.CharField(
         max_length=16, choices=SurveyScale.choices, default=SurveyScale.GOOD_BAD

@@ -63,7 +63,7 @@ _NUMERIC = mark_safe(' class="num"')  # a constant attribute: no input reaches i
 
 @register.simple_tag
 def chart_svg(svg: Any, title: str) -> SafeString:
-    """A chart's SVG (ticks, bars, lines, axis, labels) from reporting.charts geometry."""
+    """A chart's SVG (ticks, bars, lines, dots, axis, labels) from reporting.charts geometry."""
     bottom = svg.plot_bottom
     ticks = format_html_join("", (
         '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="#e5e7eb" stroke-width="1"/>'
@@ -77,13 +77,16 @@ def chart_svg(svg: Any, title: str) -> SafeString:
     lines = format_html_join("", (
         '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>'), (
         (line["points"], line["color"]) for line in svg.lines))
+    dots = format_html_join("", (
+        '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{}</title></circle>'), (
+        (dot.x, dot.y, dot.w, dot.color, dot.title) for dot in svg.dots))
     labels = format_html_join("", (
         '<text x="{0}" y="{1}" font-size="11" fill="#374151" text-anchor="end"'
         ' transform="rotate(-35 {0} {1})">{2}</text>'), (
         (label["x"], bottom + 8, label["text"]) for label in svg.x_labels))
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}"'
-        ' xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}{}'
+        ' xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}{}{}'
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#9ca3af" stroke-width="1"/>{}</svg>',
-        svg.width, svg.height, title, title, ticks, bars, lines,
+        svg.width, svg.height, title, title, ticks, bars, lines, dots,
         svg.plot_left, svg.plot_right, bottom, bottom, labels)

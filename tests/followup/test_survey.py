@@ -218,3 +218,16 @@ def test_survey_is_cancelled_when_the_ticket_reopens_before_it_goes(clock, owner
     clock.after(hours=2)
     assert sweep_and_send() == {}
     assert timedelta(hours=1) == step.due_at - step.clock_start
+
+
+def test_without_a_saved_settings_row_the_survey_waits_the_default_hour(owner):
+    # given no settings saved by an admin (the defaults apply)
+    from followup.models import FollowupSettings
+
+    FollowupSettings.objects.all().delete()
+    ticket = make_ticket(assignee=owner)
+    # when the ticket is solved
+    step = _solve(ticket, owner)
+    # then the survey is due an hour after the solve
+    ticket.refresh_from_db()
+    assert step.due_at - ticket.solved_at == timedelta(hours=1)
