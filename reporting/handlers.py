@@ -1,150 +1,236 @@
 """
 Lifecycle event handlers (settings.HELPDESK_EVENT_HANDLERS) that keep each ticket's
-TicketMetrics row current: one read and one write of that row per event, in the event's
-transaction, which the service already holds the ticket's row lock for.
+TicketMetrics row current: ONE statement per event, in the event's transaction, which the
+service already holds the ticket's row lock for.
+
+The statement is an INSERT ... SELECT from the ticket (the dimensions read fresh: an event
+may come with a ticket object read before the change it records) ON CONFLICT DO UPDATE. Each
+measure says, in SQL, what the event makes of the row's values before it; it is written once
+and compiled twice: over the stored row (`m.column`, the update) and over a fresh row's
+defaults (the insert, the ticket's first event). Business times need a calendar, which is
+Python's: the same statement returns the calendar that measured the metric, and only then
+a second statement stores the business seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, Final
 
-from reporting.business import business_seconds
+from django.db import connection
+from django.utils import timezone
+
+from escalation.calendars import business_seconds_between, calendar_schedules
+from escalation.models import SlaTimer
 from reporting.models import TicketMetrics
 from tickets.choices import EventKind, TicketStatus
 from tickets.models import Organization, Ticket, TicketEvent
 
 REOPEN_WINDOW = timedelta(days=7)
-# The ticket's own columns that the row copies, so dashboards never join tickets.
-DIMENSIONS = ("team_id", "assignee_id", "priority", "channel", "status", "sla_due_at")
-TICKET_FIELDS = ("team", "assignee", "priority", "channel", "status", "sla_due_at", "category")
-
-Measure = Callable[[TicketMetrics, TicketEvent], None]
-
-
-def _seconds(delta: timedelta) -> int:
-    return max(0, int(delta.total_seconds()))
+# The ticket's own columns that the row copies, so dashboards never join tickets; `category`
+# too (the ticket's category_id, '' for none). Tier and follow-up are copied once, at insert.
+DIMENSIONS: Final = ("team_id", "assignee_id", "priority", "channel", "status", "sla_due_at")
+_TABLE: Final = TicketMetrics._meta.db_table
 
 
-def _tier(organization_id: int | None) -> str:
-    if organization_id is None:
-        return ""
-    tiers = Organization.objects.filter(pk=organization_id).values_list("tier", flat=True)
-    return tiers.first() or ""
+class Row:
+    """
+    The SQL a measure writes with: the row's values before the event, the ticket's fresh
+    dimensions, and the event's own values as query parameters.
+    """
+
+    def __init__(self, *, stored: bool, params: dict[str, Any]) -> None:
+        self.stored = stored
+        self.params = params
+
+    def old(self, column: str) -> str:
+        """The column's value before the event: stored, or a fresh row's (default) value."""
+        if self.stored:
+            return f"m.{column}"
+        if column == "created_at":
+            return "t.created_at"
+        if column in DIMENSIONS:
+            return f"t.{column}"
+        return _defaults()[column]
+
+    def dim(self, column: str) -> str:
+        """A dimension as this event leaves it (read from the ticket now)."""
+        return f"EXCLUDED.{column}" if self.stored else f"t.{column}"
+
+    def value(self, value: Any) -> str:
+        """A query parameter for a value the event carries."""
+        name = f"v{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
 
 
-def new_metrics_row(ticket: object) -> TicketMetrics:
-    """Return an unsaved row for a ticket, with its dimensions filled in."""
-    return TicketMetrics(
-        ticket_id=ticket.pk, created_at=ticket.created_at,  # type: ignore[attr-defined]
-        tier=_tier(ticket.organization_id),  # type: ignore[attr-defined]
-        category=ticket.category_id or "",  # type: ignore[attr-defined]
-        is_follow_up=ticket.follows_up_id is not None,  # type: ignore[attr-defined]
-        **{name: getattr(ticket, name) for name in DIMENSIONS},
-    )
+def _default_sql(field: Any) -> str:
+    default, db_type = field.get_default(), field.db_type(connection)
+    if default is None:
+        return f"NULL::{db_type}"
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if isinstance(default, int):
+        return str(default)
+    if default == "":
+        return "''"
+    if default == []:
+        return f"'{{}}'::{db_type}"
+    raise TypeError(f"no SQL default for {field.name}")
 
 
-def _on_agent_replied(row: TicketMetrics, event: TicketEvent) -> None:
-    row.agent_replies += 1
-    if row.first_response_at is None:
-        row.first_response_at = event.created_at
-        row.first_response_seconds = _seconds(event.created_at - row.created_at)
-        row.first_response_business_seconds = business_seconds(
-            event.ticket, "first_response", row.created_at, event.created_at)
-    elif row.awaiting_reply_since is not None:
-        row.next_responses += 1
-        row.next_response_seconds_total += _seconds(event.created_at - row.awaiting_reply_since)
-    row.awaiting_reply_since = None
+@cache
+def _defaults() -> dict[str, str]:
+    """A fresh row's value of each measure column, as SQL (the model's defaults)."""
+    fresh = {"created_at", "category", "tier", "is_follow_up", "updated_at", *DIMENSIONS}
+    return {field.column: _default_sql(field) for field in TicketMetrics._meta.concrete_fields
+            if not field.primary_key and field.column not in fresh}
+
+Measure = Callable[[Row, TicketEvent, Any], dict[str, str]]
 
 
-def _on_customer_replied(row: TicketMetrics, event: TicketEvent) -> None:
-    row.customer_messages += 1
+def _seconds(later: str, earlier: str) -> str:
+    """Whole seconds from `earlier` to `later`, never negative (as int(total_seconds()))."""
+    return f"greatest(0, trunc(extract(epoch from ({later} - {earlier}))))::bigint"
+
+
+def _on_agent_replied(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    first, waiting = r.old("first_response_at"), r.old("awaiting_reply_since")
+    answers = f"({first} IS NOT NULL AND {waiting} IS NOT NULL)"
+    return {
+        "agent_replies": f"{r.old('agent_replies')} + 1",
+        "first_response_at": f"coalesce({first}, {at})",
+        "first_response_seconds": f"CASE WHEN {first} IS NULL THEN "
+        f"{_seconds(at, r.old('created_at'))} ELSE {r.old('first_response_seconds')} END",
+        "next_responses": f"{r.old('next_responses')} + CASE WHEN {answers} THEN 1 ELSE 0 END",
+        "next_response_seconds_total": f"{r.old('next_response_seconds_total')} + "
+        f"CASE WHEN {answers} THEN {_seconds(at, waiting)} ELSE 0 END",
+        "awaiting_reply_since": "NULL",
+    }
+
+
+def _on_customer_replied(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    first, waiting = r.old("first_response_at"), r.old("awaiting_reply_since")
     # Only a message after the first response starts a "next response" wait.
-    if row.first_response_at is not None and row.awaiting_reply_since is None:
-        row.awaiting_reply_since = event.created_at
+    return {
+        "customer_messages": f"{r.old('customer_messages')} + 1",
+        "awaiting_reply_since": f"CASE WHEN {first} IS NOT NULL AND {waiting} IS NULL "
+        f"THEN {at} ELSE {waiting} END",
+    }
 
 
-def _on_status_changed(row: TicketMetrics, event: TicketEvent) -> None:
+def _on_status_changed(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
     if event.after.get("status") != TicketStatus.SOLVED:
-        return
-    row.solved_at = row.last_solved_at = event.created_at
-    row.resolution_seconds = _seconds(event.created_at - row.created_at)
-    row.resolution_business_seconds = business_seconds(
-        event.ticket, "resolution", row.created_at, event.created_at)
-    row.agent_replies_at_solve = row.agent_replies
-    if row.sla_due_at is not None and event.created_at > row.sla_due_at:
-        row.resolution_breached = True
+        return {}
+    due = r.dim("sla_due_at")
+    return {
+        "solved_at": at,
+        "last_solved_at": at,
+        "resolution_seconds": _seconds(at, r.old("created_at")),
+        # Stored by a second statement when an SLA calendar measured the resolution.
+        "resolution_business_seconds": "NULL",
+        "agent_replies_at_solve": r.old("agent_replies"),
+        "resolution_breached": f"CASE WHEN {due} IS NOT NULL AND {at} > {due} THEN true "
+        f"ELSE {r.old('resolution_breached')} END",
+    }
 
 
-def _on_reopened(row: TicketMetrics, event: TicketEvent) -> None:
-    row.reopens += 1
-    if row.last_solved_at is not None and event.created_at - row.last_solved_at <= REOPEN_WINDOW:
-        row.reopened_within_7d = True
-    row.solved_at = row.resolution_seconds = row.resolution_business_seconds = None
+def _on_reopened(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    solved = r.old("last_solved_at")
+    return {
+        "reopens": f"{r.old('reopens')} + 1",
+        "reopened_within_7d": f"CASE WHEN {solved} IS NOT NULL AND {at} - {solved} <= "
+        f"{r.value(REOPEN_WINDOW)} THEN true ELSE {r.old('reopened_within_7d')} END",
+        "solved_at": "NULL",
+        "resolution_seconds": "NULL",
+        "resolution_business_seconds": "NULL",
+    }
 
 
-def _on_assigned(row: TicketMetrics, event: TicketEvent) -> None:
+def _moved(before: dict[str, Any], after: dict[str, Any], key: str) -> bool:
+    return before.get(key) is not None and after.get(key) not in (None, before.get(key))
+
+
+def _on_assigned(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
     before, after = event.before, event.after
-    if before.get("assignee") is not None and after.get("assignee") not in (
-        None, before.get("assignee")
-    ):
-        row.assignee_hops += 1
-    if before.get("team") is not None and after.get("team") not in (None, before.get("team")):
-        row.team_hops += 1
+    sets = {}
+    if _moved(before, after, "assignee"):
+        sets["assignee_hops"] = f"{r.old('assignee_hops')} + 1"
+    if _moved(before, after, "team"):
+        sets["team_hops"] = f"{r.old('team_hops')} + 1"
     owner = after.get("assignee")
-    if owner is not None and owner not in row.owner_ids:
-        row.owner_ids = [*row.owner_ids, owner]
+    if owner is not None:
+        owners, new = r.old("owner_ids"), f"{r.value(int(owner))}::bigint"
+        sets["owner_ids"] = (f"CASE WHEN {new} = ANY({owners}) THEN {owners} "
+                             f"ELSE array_append({owners}, {new}) END")
+    return sets
 
 
-def _on_escalated(row: TicketMetrics, event: TicketEvent) -> None:
-    row.escalations += 1
-    if row.escalated_at is None:
-        row.escalated_at = event.created_at
-        row.escalation_trigger = str(event.after.get("trigger") or event.reason_code)[:64]
-        row.escalation_policy = str(event.after.get("policy") or "")[:200]
+def _on_escalated(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    first = f"{r.old('escalated_at')} IS NULL"
+    trigger = r.value(str(event.after.get("trigger") or event.reason_code)[:64])
+    policy = r.value(str(event.after.get("policy") or "")[:200])
+    return {
+        "escalations": f"{r.old('escalations')} + 1",
+        "escalated_at": f"coalesce({r.old('escalated_at')}, {at})",
+        "escalation_trigger": f"CASE WHEN {first} THEN {trigger} "
+        f"ELSE {r.old('escalation_trigger')} END",
+        "escalation_policy": f"CASE WHEN {first} THEN {policy} "
+        f"ELSE {r.old('escalation_policy')} END",
+    }
 
 
-def _on_de_escalated(row: TicketMetrics, event: TicketEvent) -> None:
-    row.de_escalations += 1
+def _on_de_escalated(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    return {"de_escalations": f"{r.old('de_escalations')} + 1"}
 
 
-def _on_escalation_acknowledged(row: TicketMetrics, event: TicketEvent) -> None:
-    if row.acknowledge_seconds is None and row.escalated_at is not None:
-        row.acknowledge_seconds = _seconds(event.created_at - row.escalated_at)
+def _on_escalation_acknowledged(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    acknowledged, escalated = r.old("acknowledge_seconds"), r.old("escalated_at")
+    return {"acknowledge_seconds": f"CASE WHEN {acknowledged} IS NULL AND {escalated} IS NOT "
+            f"NULL THEN {_seconds(at, escalated)} ELSE {acknowledged} END"}
 
 
-def _on_sla_breached(row: TicketMetrics, event: TicketEvent) -> None:
-    row.sla_breaches += 1
-    if event.after.get("metric") == "first_response":
-        row.first_response_breached = True
-    else:
-        row.resolution_breached = True
+def _on_sla_breached(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    breached = ("first_response_breached" if event.after.get("metric") == "first_response"
+                else "resolution_breached")
+    return {"sla_breaches": f"{r.old('sla_breaches')} + 1", breached: "true"}
 
 
-def _on_satisfaction_rated(row: TicketMetrics, event: TicketEvent) -> None:
+def _on_satisfaction_rated(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
     after = event.after
     score = after.get("score", after.get("rating"))
-    row.csat_score = int(score) if score is not None else None
-    row.nps_score = int(after["nps"]) if after.get("nps") is not None else row.nps_score
-    row.csat_comment = str(after.get("comment") or event.note or "")
-    row.rated_at = event.created_at
+    sets = {
+        "csat_score": r.value(int(score) if score is not None else None) + "::smallint",
+        "csat_comment": r.value(str(after.get("comment") or event.note or "")),
+        "rated_at": at,
+    }
+    if after.get("nps") is not None:
+        sets["nps_score"] = r.value(int(after["nps"]))
+    return sets
 
 
-def _on_handoff_requested(row: TicketMetrics, event: TicketEvent) -> None:
-    row.handoffs_requested += 1
-    row.handoff_requested_at = event.created_at
+def _on_handoff_requested(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    return {"handoffs_requested": f"{r.old('handoffs_requested')} + 1",
+            "handoff_requested_at": at}
 
 
-def _on_handoff_decided(row: TicketMetrics, event: TicketEvent) -> None:
+def _on_handoff_decided(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    asked = r.old("handoff_requested_at")
+    sets = {
+        "handoff_pending_seconds": f"{r.old('handoff_pending_seconds')} + "
+        f"CASE WHEN {asked} IS NOT NULL THEN {_seconds(at, asked)} ELSE 0 END",
+        "handoff_requested_at": "NULL",
+    }
     if event.kind == EventKind.HANDOFF_REJECTED:
-        row.handoffs_rejected += 1
-    if row.handoff_requested_at is not None:
-        row.handoff_pending_seconds += _seconds(event.created_at - row.handoff_requested_at)
-        row.handoff_requested_at = None
+        sets["handoffs_rejected"] = f"{r.old('handoffs_rejected')} + 1"
+    return sets
 
 
-def _dimensions_only(row: TicketMetrics, event: TicketEvent) -> None:
-    """Priority, category and SLA changes: the dimensions below are refreshed for every kind."""
+def _dimensions_only(r: Row, event: TicketEvent, at: str) -> dict[str, str]:
+    """Priority, category and SLA changes: the dimensions are refreshed for every kind."""
+    return {}
 
 
 MEASURES: dict[str, Measure] = {
@@ -168,22 +254,72 @@ MEASURES: dict[str, Measure] = {
     EventKind.HANDOFF_TRANSFERRED: _on_handoff_decided,
 }
 
+# A fresh row: the ticket's dimensions, its organization's tier, whether it follows up.
+_FRESH: Final = {
+    "ticket_id": "t.id", "created_at": "t.created_at",
+    **{column: f"t.{column}" for column in DIMENSIONS},
+    "category": "coalesce(t.category, '')", "tier": "coalesce(o.tier, '')",
+    "is_follow_up": "t.follows_up_id IS NOT NULL",
+}
 
-def _current_row(ticket_id: int) -> TicketMetrics:
+# The business time a measure may have set, by the SLA metric whose calendar measures it:
+# (column of the end, column of the business seconds).
+_BUSINESS: Final = {
+    "first_response": ("first_response_at", "first_response_business_seconds"),
+    "resolution": ("solved_at", "resolution_business_seconds"),
+}
+
+
+def _business_metric(event: TicketEvent) -> str | None:
+    if event.kind == EventKind.AGENT_REPLIED:
+        return "first_response"
+    if event.kind == EventKind.STATUS_CHANGED and event.after.get("status") == TicketStatus.SOLVED:
+        return "resolution"
+    return None
+
+
+def _returning(metric: str | None, at: str) -> str:
     """
-    Return the ticket's row with the ticket's dimensions read fresh from the database (one
-    query): an event may come with a ticket object read before the change it records.
+    Return the calendar of the metric's SLA clock when this event ended the metric (the end
+    is the event's time and no business time is stored yet), with the start and the end.
     """
-    own = [field.name for field in TicketMetrics._meta.concrete_fields]
-    row = (TicketMetrics.objects.select_related("ticket")
-           .only(*own, *(f"ticket__{name}" for name in TICKET_FIELDS))
-           .filter(ticket_id=ticket_id).first())
-    if row is None:
-        ticket = Ticket.objects.only(*TICKET_FIELDS, "created_at", "organization",
-                                     "follows_up").get(pk=ticket_id)
-        row = new_metrics_row(ticket)
-        row.ticket = ticket
-    return row
+    if metric is None:
+        return ""
+    end, business = _BUSINESS[metric]
+    timers = SlaTimer._meta.db_table
+    return (f" RETURNING m.created_at, m.{end}, CASE WHEN m.{end} = {at} AND m.{business} "
+            f"IS NULL THEN (SELECT s.calendar_id FROM {timers} s WHERE s.ticket_id = "
+            f"m.ticket_id AND s.metric = '{metric}' ORDER BY s.started_at DESC LIMIT 1) END")
+
+
+def _upsert_sql(measure: Measure, event: TicketEvent, params: dict[str, Any]) -> str:
+    at = "%(at)s"
+    # Every column is listed: the model's defaults are Python's, not the table's.
+    fresh = {**_FRESH, **_defaults(), **measure(Row(stored=False, params=params), event, at)}
+    stored = measure(Row(stored=True, params=params), event, at)
+    refreshed = [*DIMENSIONS, "category"]
+    sets = [f"{column} = EXCLUDED.{column}" for column in refreshed if column not in stored]
+    sets += [f"{column} = {sql}" for column, sql in stored.items()]
+    return (
+        f"INSERT INTO {_TABLE} AS m ({', '.join(fresh)}, updated_at) "
+        f"SELECT {', '.join(fresh.values())}, %(now)s FROM {Ticket._meta.db_table} t "
+        f"LEFT JOIN {Organization._meta.db_table} o ON o.id = t.organization_id "
+        f"WHERE t.id = %(ticket)s "
+        f"ON CONFLICT (ticket_id) DO UPDATE SET {', '.join(sets)}, updated_at = %(now)s"
+        f"{_returning(_business_metric(event), at)}"
+    )
+
+
+def _store_business_time(ticket_id: int, metric: str, returned: Any) -> None:
+    start, end, calendar_id = returned
+    schedule = calendar_schedules().get(calendar_id) if calendar_id is not None else None
+    if schedule is None:
+        return
+    seconds = max(0, business_seconds_between(schedule, start, end))
+    column = _BUSINESS[metric][1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_TABLE} SET {column} = %s WHERE ticket_id = %s",
+                       [seconds, ticket_id])
 
 
 def record_metrics(event: TicketEvent) -> None:
@@ -191,9 +327,12 @@ def record_metrics(event: TicketEvent) -> None:
     measure = MEASURES.get(event.kind)
     if measure is None:
         return
-    row = _current_row(event.ticket_id)
-    for name in DIMENSIONS:
-        setattr(row, name, getattr(row.ticket, name))
-    row.category = row.ticket.category_id or ""
-    measure(row, event)
-    row.save(force_insert=row._state.adding)
+    at: datetime = event.created_at
+    params: dict[str, Any] = {"at": at, "now": timezone.now(), "ticket": event.ticket_id}
+    sql = _upsert_sql(measure, event, params)
+    metric = _business_metric(event)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchone() if metric is not None else None
+    if returned is not None:
+        _store_business_time(event.ticket_id, metric, returned)

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from routing.api.serializers import DraftTicketInput
@@ -169,6 +171,23 @@ class RoutingDecisionAdmin(ReadOnlyAdmin):
     search_fields = ("rule_name", "ticket__subject")
     list_select_related = ("ticket", "team", "agent")
     raw_id_fields = ("ticket",)
+    # The stored form is compact (grouped by reason); admins read one line per agent.
+    exclude = ("considered",)
+    readonly_fields = ("candidates_considered",)
+
+    @admin.display(description="candidates considered")
+    def candidates_considered(self, decision: RoutingDecision) -> str:
+        return format_html_join(
+            mark_safe("<br>"), "{}: {}",
+            ((c["agent"]["name"], _candidate_line(c)) for c in decision.candidates),
+        )
+
+
+def _candidate_line(candidate: dict[str, Any]) -> str:
+    if candidate["eligible"]:
+        return f"eligible ({candidate['load']}/{candidate['capacity']} open, " \
+               f"skill {candidate['skill_score']})"
+    return "skipped, " + "; ".join(candidate["skipped"])
 
 
 @admin.register(AgentLoad)

@@ -60,6 +60,24 @@ class Candidate:
         }
 
 
+def pack_candidates(candidates: list[Candidate]) -> dict[str, Any]:
+    """
+    Return the candidates as a decision stores them (RoutingDecision.candidates reads them
+    back): a row of numbers per agent in the order considered, and each distinct list of skip
+    reasons once, with the agents it applies to. A team whose members mostly lack the same
+    skill stores that sentence once, not once per member.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, candidate in enumerate(candidates):
+        if candidate.skipped:
+            groups.setdefault(tuple(candidate.skipped), []).append(index)
+    return {
+        "agents": [[c.agent.user_id, c.agent.name, c.team_id, c.load, c.capacity, c.skill_score]
+                   for c in candidates],
+        "skipped": [[list(reasons), indices] for reasons, indices in groups.items()],
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Need:
     """What the ticket asks of an agent."""
@@ -84,7 +102,7 @@ MAX_REMEMBERED_FITS: Final = 512
 
 
 def _fit(agent: AgentRow, need: Need) -> Fit:
-    lacks: list[str] = []
+    lacks: list[str] = [] if agent.may_work else ["may not own tickets (no agent role)"]
     for skill in need.skills:
         level = agent.skills.get(skill.skill_id, 0)
         if level < skill.min_level:
@@ -133,12 +151,13 @@ def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
     if state is None:  # the profile was deleted since the roster was read
         candidate.skipped.append("has no routing profile")
         return
-    candidate.presence, candidate.last_assigned_at = state.presence, state.last_assigned_at
-    if state.presence != Presence.AVAILABLE:
-        candidate.skipped.insert(0, f"is {state.presence}")
-    if state.load is None:
+    presence, candidate.last_assigned_at, load = state
+    candidate.presence = presence
+    if presence != Presence.AVAILABLE:
+        candidate.skipped.insert(0, f"is {presence}")
+    if load is None:
         return
-    candidate.load = state.load
+    candidate.load = load
     if candidate.load + candidate.weight > candidate.capacity:
         candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
 
@@ -166,27 +185,36 @@ def consider_team(
     return candidates
 
 
-def _epoch(moment: datetime | None) -> float:
-    return moment.timestamp() if moment is not None else float("-inf")
+_NEVER: Final = float("-inf")
 
 
-def _utilisation(candidate: Candidate) -> float:
-    return candidate.load / candidate.capacity if candidate.capacity else 1.0
+def _waited(c: Candidate) -> float:
+    """The agent's last routed time, as a number: never-routed agents sort first."""
+    return c.last_assigned_at.timestamp() if c.last_assigned_at is not None else _NEVER
+
+
+# Sort keys read the fields directly: they run for every eligible member on every decision.
+def _round_robin_key(c: Candidate) -> tuple[Any, ...]:
+    # Whoever waited longest since their last routed ticket; never-assigned agents first.
+    return (_waited(c), c.agent.user_id)
+
+
+def _most_skilled_key(c: Candidate) -> tuple[Any, ...]:
+    return (-c.skill_score, c.load / c.capacity if c.capacity else 1.0, c.load, _waited(c),
+            c.agent.user_id)
+
+
+def _least_loaded_key(c: Candidate) -> tuple[Any, ...]:
+    # The share of capacity in use, so agents of unequal capacity fill up evenly; raw load
+    # and waiting time break ties.
+    return (c.load / c.capacity if c.capacity else 1.0, c.load, _waited(c), c.agent.user_id)
+
+
+_ORDER_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_key,
+                      Strategy.MOST_SKILLED: _most_skilled_key}
 
 
 def order_candidates(strategy: str, candidates: list[Candidate]) -> list[Candidate]:
     """Return the eligible candidates, the one the strategy prefers first."""
-    eligible = [c for c in candidates if c.eligible]
-
-    def waited(c: Candidate) -> float:
-        return _epoch(c.last_assigned_at)
-
-    if strategy == Strategy.ROUND_ROBIN:
-        # Whoever waited longest since their last routed ticket; never-assigned agents first.
-        return sorted(eligible, key=lambda c: (waited(c), c.user_id))
-    if strategy == Strategy.MOST_SKILLED:
-        return sorted(eligible, key=lambda c: (-c.skill_score, _utilisation(c), c.load,
-                                               waited(c), c.user_id))
-    # Least loaded compares the share of capacity in use, so agents of unequal capacity
-    # fill up evenly; raw load and waiting time break ties.
-    return sorted(eligible, key=lambda c: (_utilisation(c), c.load, waited(c), c.user_id))
+    key = _ORDER_KEYS.get(strategy, _least_loaded_key)
+    return sorted((c for c in candidates if not c.skipped), key=key)

@@ -38,6 +38,7 @@ class AgentRow:
     spoken: frozenset[str] = frozenset()  # primary codes of `languages`: en for en-GB
     priority_weights: dict[str, int] = field(default_factory=dict)
     skills: dict[int, int] = field(default_factory=dict)
+    may_work: bool = True  # holds the work permission (an agent role), so may own tickets
 
     def weight(self, priority: str) -> int:
         return int(self.priority_weights.get(priority, 1))
@@ -64,7 +65,10 @@ def primary_language(code: str) -> str:
     return code.split("-")[0].split("_")[0].strip().lower()
 
 
-def _row(values: dict[str, Any]) -> AgentRow:
+WORK_PERMISSION: Final = "tickets.work_ticket"
+
+
+def _row(values: dict[str, Any], workers: set[int]) -> AgentRow:
     name = f"{values['first_name']} {values['last_name']}".strip() or values["username"]
     if values["agent_profile__id"] is None:
         return AgentRow(user_id=values["id"], name=name, pk=None)
@@ -72,17 +76,20 @@ def _row(values: dict[str, Any]) -> AgentRow:
     row["languages"] = tuple(row["languages"] or ())
     row["spoken"] = frozenset(primary_language(code) for code in row["languages"])
     return AgentRow(
-        user_id=values["id"], name=name, **row,
+        user_id=values["id"], name=name, **row, may_work=values["id"] in workers,
         skills=dict(zip(values["skill_ids"], values["skill_levels"], strict=True)),
     )
 
 
 def team_rosters() -> dict[int, tuple[AgentRow, ...]]:
     """
-    Return every team's active members with their routing profile and skill levels, in one
-    query, as plain rows: routing keeps them in memory (routing.snapshot) until an admin
-    changes a member, a profile or a skill.
+    Return every team's active members with their routing profile, skill levels and whether
+    they may own tickets, in two queries, as plain rows: routing keeps them in memory
+    (routing.snapshot) until an admin changes a member, a profile, a skill or a permission.
     """
+    # Django's own rule (superusers, groups, direct permissions), asked once per snapshot:
+    # assignment then need not ask it again per decision.
+    workers = set(User.objects.with_perm(WORK_PERMISSION).values_list("pk", flat=True))
     # Two integer arrays in the same order decode far faster than an array of JSON objects.
     skills = AgentSkill.objects.filter(profile_id=OuterRef("agent_profile__id"))
     skills = skills.order_by("skill_id")
@@ -96,7 +103,7 @@ def team_rosters() -> dict[int, tuple[AgentRow, ...]]:
     )
     rosters: dict[int, list[AgentRow]] = defaultdict(list)
     for values in rows:
-        rosters[values["teams"]].append(_row(values))
+        rosters[values["teams"]].append(_row(values, workers))
     return {team_id: tuple(members) for team_id, members in rosters.items()}
 
 
@@ -146,20 +153,9 @@ def agent_states(
         rows = cursor.fetchall()
     asked = {row.user_id for row in counted}
     return {
-        pk: AgentState(presence=presence, last_assigned_at=last,
-                       load=load if user_id in asked else None)
+        pk: AgentState(presence, last, load if user_id in asked else None)
         for pk, user_id, presence, last, load in rows
     }
-
-
-def agent_load(*, profile_id: int) -> int:
-    """Return the agent's weighted load now, from their counters, in one query."""
-    sql = (f"SELECT {weighted_load_sql('p', 'l')} FROM {AgentProfile._meta.db_table} p "
-           f"LEFT JOIN {AgentLoad._meta.db_table} l ON l.user_id = p.user_id WHERE p.id = %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [profile_id])
-        row = cursor.fetchone()
-    return row[0] if row else 0
 
 
 def on_call_agent(*, team_id: int, at: datetime) -> Any | None:

@@ -4,7 +4,8 @@ capacity), held in process memory and rebuilt when an admin changes them.
 
 Every intake reads one version token from Redis; only when the token changed are rules and
 team profiles read again from the database. Saving or deleting a rule, a required skill, a
-team, a team profile, a member, an agent profile or a skill replaces the token (see apps.py).
+team, a team profile, a member, an agent profile, a skill or who holds the agent permission
+replaces the token (see apps.py).
 Presence, the last routed time and loads change all day: they are never kept here but read
 per decision (routing.selectors.agent_states). Until the change commits the token is
 provisional: every process then reads rules afresh without keeping the copy, because the
@@ -125,7 +126,8 @@ def invalidate_snapshot() -> None:
 # these must not make every process rebuild its rosters.
 _LIVE_PROFILE_FIELDS: Final = frozenset({"presence", "last_seen_at", "last_assigned_at",
                                          "updated_at"})
-_ROSTER_USER_FIELDS: Final = frozenset({"username", "first_name", "last_name", "is_active"})
+_ROSTER_USER_FIELDS: Final = frozenset({"username", "first_name", "last_name", "is_active",
+                                        "is_superuser"})
 
 
 def _profile_saved(update_fields: frozenset[str] | None = None, **_signal: object) -> None:
@@ -149,8 +151,13 @@ def _member_deleted(**_signal: object) -> None:
 
 
 def invalidate_rosters_on_change() -> None:
-    """Rebuild rosters when members, agent profiles, skills or users change (AppConfig.ready)."""
+    """
+    Rebuild rosters when members, agent profiles, skills, users or who holds which
+    permission change (AppConfig.ready): routing assigns on the roster's word that a member
+    may own tickets.
+    """
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from routing.models import AgentProfile, AgentSkill, Skill
@@ -166,3 +173,10 @@ def invalidate_rosters_on_change() -> None:
     post_delete.connect(_member_deleted, sender=user, dispatch_uid=f"{uid}:user-delete")
     m2m_changed.connect(_members_changed, sender=Team.members.through,
                         dispatch_uid=f"{uid}:members")
+    for through, name in ((user.groups.through, "groups"),
+                          (user.user_permissions.through, "user-permissions"),
+                          (Group.permissions.through, "group-permissions")):
+        m2m_changed.connect(_members_changed, sender=through, dispatch_uid=f"{uid}:{name}")
+    for model in (Group, Permission):
+        post_delete.connect(_member_deleted, sender=model,
+                            dispatch_uid=f"{uid}:{model._meta.model_name}-delete")

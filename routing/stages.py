@@ -8,5 +8,5 @@ def route(ticket: Ticket, ctx: IntakeContext) -> None:
     """Give the new ticket its owner and file the decision for the API response."""
     from routing.services.routing import route_ticket
 
-    decision = route_ticket(ticket=ticket, actor=None, new=True)
+    decision = route_ticket(ticket=ticket, actor=None)
     ctx.decisions["routing"] = decision.as_api()

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from routing.choices import Fallback
 from routing.models.rules import RoutingRule
@@ -32,7 +33,9 @@ class RoutingDecision(models.Model):
     fallback = models.CharField(max_length=16, choices=Fallback.choices, blank=True)
     reason_code = models.CharField(max_length=64)
     explanation = models.TextField()
-    candidates = models.JSONField(default=list, blank=True)
+    # Every agent considered, stored compactly (routing.candidates.pack_candidates): people
+    # read them through `candidates`.
+    considered = models.JSONField(default=dict, blank=True, db_column="candidates")
     queued_until = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
     # Completed transfers between teams; a re-route keeps it. Escalation rules test it
@@ -44,6 +47,11 @@ class RoutingDecision(models.Model):
 
     # The columns as_api reads: API ticket lists load only these.
     API_FIELDS = ("rule_id", "rule_name", "strategy", "fallback", "explanation")
+
+    @cached_property
+    def candidates(self) -> list[dict[str, Any]]:
+        """Every agent considered, each with their numbers and why they were skipped."""
+        return unpack_candidates(self.considered)
 
     @property
     def fallback_used(self) -> bool:
@@ -58,3 +66,23 @@ class RoutingDecision(models.Model):
             "fallback_used": self.fallback_used,
             "explanation": self.explanation,
         }
+
+
+_NUMBERS = ("load", "capacity", "skill_score")
+
+
+def unpack_candidates(stored: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the candidates one dict each, from the compact form (decisions before it: as is)."""
+    if isinstance(stored, list):
+        return stored
+    reasons: dict[int, list[str]] = {}
+    for skipped, indices in stored.get("skipped", ()):
+        for index in indices:
+            reasons[index] = skipped
+    candidates = []
+    for index, (user_id, name, team_id, *numbers) in enumerate(stored.get("agents", ())):
+        skipped = reasons.get(index, [])
+        candidates.append({"agent": {"id": user_id, "name": name}, "team": team_id,
+                           "eligible": not skipped, "skipped": list(skipped),
+                           **dict(zip(_NUMBERS, numbers, strict=True))})
+    return candidates

@@ -10,12 +10,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from routing.candidates import Candidate
+from routing.candidates import Candidate, pack_candidates
 from routing.choices import Fallback
 from routing.explanation import explain_plan, reason_code
-from routing.models import AgentProfile, RoutingDecision, RoutingRule
+from routing.models import AgentLoad, AgentProfile, RoutingDecision, RoutingRule
 from routing.planning import Plan, plan_routing
-from routing.selectors import agent_load
+from routing.selectors import weighted_load_sql
 from tickets.models import Team, Ticket
 from tickets.services.assignment import assign_ticket
 
@@ -26,9 +26,11 @@ MAX_LOCK_ATTEMPTS: Final = 5
 User = get_user_model()
 
 
-def _lock_agent(profile_id: int) -> Any | None:
+def _lock_agent(profile_id: int, team_id: int) -> tuple[Any, bool, Any] | None:
     """
-    Lock the agent's profile row, unless a concurrent intake holds it, and return the User.
+    Lock the agent's profile row, unless a concurrent intake holds it, and return the User,
+    whether they may still own the team's tickets (active, a member: read now, not from the
+    snapshot) and their last routed time.
 
     A concurrent intake that holds the lock is assigning to this agent right now; waiting
     for it could deadlock with intakes that try agents in another order, so the agent is
@@ -36,48 +38,69 @@ def _lock_agent(profile_id: int) -> Any | None:
     """
     fields = User._meta.concrete_fields
     columns = ", ".join(f"u.{field.column}" for field in fields)
-    sql = (f"SELECT {columns} FROM {AgentProfile._meta.db_table} p "
-           f"JOIN {User._meta.db_table} u ON u.id = p.user_id "
-           "WHERE p.id = %s FOR UPDATE OF p SKIP LOCKED")
+    members = Team.members.through._meta.db_table
+    sql = (f"SELECT {columns}, u.is_active AND EXISTS (SELECT 1 FROM {members} m "
+           "WHERE m.team_id = %s AND m.user_id = u.id), p.last_assigned_at "
+           f"FROM {AgentProfile._meta.db_table} p JOIN {User._meta.db_table} u "
+           "ON u.id = p.user_id WHERE p.id = %s FOR UPDATE OF p SKIP LOCKED")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [profile_id])
+        cursor.execute(sql, [team_id, profile_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return User.from_db(connection.alias, [field.attname for field in fields], row)
+    user = User.from_db(connection.alias, [field.attname for field in fields], row[:-2])
+    return user, row[-2], row[-1]
 
 
-def _lock_and_recheck(candidate: Candidate) -> bool:
+def _routed_load(profile_id: int, at: Any) -> int:
     """
-    Lock the agent and read their load again under the lock, capacity checked on it.
-
-    The load is read by a statement that starts once the lock is held: every earlier holder
-    has committed by then, and this statement sees their assignments, so nobody goes past
-    capacity.
+    Start the agent's round-robin clock and return their load, read by this statement,
+    which starts once the lock is held: every earlier holder has committed by then, and
+    their assignments are counted, so nobody goes past capacity.
     """
-    user = _lock_agent(candidate.agent.pk)
-    if user is None:
-        candidate.skipped.append("is being given another ticket right now")
-        return False
-    candidate.user = user
-    candidate.load = agent_load(profile_id=candidate.agent.pk)
-    if candidate.load + candidate.weight > candidate.capacity:
-        candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
-        return False
-    return True
+    profiles, loads = AgentProfile._meta.db_table, AgentLoad._meta.db_table
+    sql = (f"UPDATE {profiles} p SET last_assigned_at = %s WHERE p.id = %s RETURNING "
+           f"(SELECT {weighted_load_sql('p', 'l')} FROM {loads} l WHERE l.user_id = p.user_id)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, profile_id])
+        row = cursor.fetchone()
+    return (row[0] or 0) if row else 0
 
 
 def _mark_routed(profile_id: int, at: Any) -> None:
-    # Round robin's clock: the agent's wait for their next routed ticket starts now.
+    """Set the agent's round-robin clock (back): the time their last routed ticket came."""
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {AgentProfile._meta.db_table} SET last_assigned_at = %s "
                        "WHERE id = %s", [at, profile_id])
 
 
+def _lock_and_recheck(candidate: Candidate, now: Any) -> bool:
+    """
+    Lock the agent, check they may still own the team's tickets, then mark them routed and
+    read their load again under the lock, capacity checked on it. An agent found at capacity
+    gets their round-robin clock back (nobody else saw it: the row is locked).
+    """
+    locked = _lock_agent(candidate.agent.pk, candidate.team_id)
+    if locked is None:
+        candidate.skipped.append("is being given another ticket right now")
+        return False
+    user, may_own, last_routed = locked
+    if not may_own:
+        candidate.skipped.append("has left the team or was deactivated")
+        return False
+    candidate.user = user
+    candidate.load = _routed_load(candidate.agent.pk, now)
+    if candidate.load + candidate.weight > candidate.capacity:
+        candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
+        _mark_routed(candidate.agent.pk, last_routed)
+        return False
+    return True
+
+
 def claim_agent(plan: Plan) -> Candidate | None:
     """Return the first agent, in the strategy's order, who is still free under a lock."""
     for candidate in plan.ordered[:MAX_LOCK_ATTEMPTS]:
-        if _lock_and_recheck(candidate):
+        if _lock_and_recheck(candidate, plan.now):
             return candidate
     if plan.ordered:
         # They were eligible a moment ago: only capacity, or a concurrent intake, stopped them.
@@ -102,22 +125,43 @@ def _decision_fields(plan: Plan, chosen: Candidate | None, agent: Any, text: str
         "fallback": plan.fallback,
         "reason_code": code,
         "explanation": text,
-        "candidates": [candidate.as_dict() for candidate in plan.candidates],
+        "considered": pack_candidates(plan.candidates),
         "queued_until": plan.queued_until,
         "decided_at": plan.now,
     }
 
 
 def _assign(*, ticket: Ticket, plan: Plan, agent: Any, code: str, actor: Any,
-            note: str) -> Ticket:
+            note: str, owner_checked: bool) -> Ticket:
     if plan.team is not None:
         # Built from the cached snapshot: assign_ticket needs the id and the name only.
         team = Team(pk=plan.team.id, name=plan.team.name)
         return assign_ticket(ticket=ticket, agent=agent, team=team, reason_code=code,
-                             actor=actor, note=note)
+                             actor=actor, note=note, owner_checked=owner_checked)
     if ticket.assignee_id is not None and ticket.assignee_id in plan.need.excluded:
         return assign_ticket(ticket=ticket, agent=None, reason_code=code, actor=actor, note=note)
     return ticket
+
+
+def _store_decision(ticket: Ticket, fields: dict[str, Any]) -> RoutingDecision:
+    """
+    Write the ticket's current decision in one statement, whether it had one or not: a
+    re-route replaces every field but the count of transfers, which outlives decisions.
+    """
+    decision = RoutingDecision(ticket=ticket, **fields)
+    written = [f for f in RoutingDecision._meta.concrete_fields
+               if not f.primary_key and f.name != "transfers"]
+    columns = [f.column for f in written]
+    replaced = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "ticket_id")
+    sql = (f"INSERT INTO {RoutingDecision._meta.db_table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT (ticket_id) DO UPDATE SET {replaced} RETURNING id, transfers")
+    values = [f.get_db_prep_save(getattr(decision, f.attname), connection) for f in written]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        decision.pk, decision.transfers = cursor.fetchone()
+    decision._state.adding, decision._state.db = False, connection.alias
+    return decision
 
 
 # No savepoint of its own: a failure must abort the whole intake or re-route anyway.
@@ -128,14 +172,12 @@ def route_ticket(
     actor: AbstractBaseUser | None = None,
     reason_code_override: str = "",
     excluded: frozenset[int] = frozenset(),
-    new: bool = False,
 ) -> RoutingDecision:
     """
     Give the ticket an owner by the rules: an agent, or its team's queue as a fallback.
 
     Write one ASSIGNED event (through assign_ticket) and the ticket's current decision.
-    `excluded` agents are never chosen (re-routing away from them); `new` says the ticket
-    has no decision yet, which saves a query at intake.
+    `excluded` agents are never chosen (re-routing away from them).
     """
     plan = plan_routing(ticket=ticket, now=timezone.now(), excluded=excluded)
     chosen = claim_agent(plan) if plan.ordered else None
@@ -143,16 +185,13 @@ def route_ticket(
     text = explain_plan(plan, chosen)
     code = reason_code_override or reason_code(plan)
     note = text if not reason_code_override else f"{reason_code_override}: {text}"
-    assigned = _assign(ticket=ticket, plan=plan, agent=agent, code=code, actor=actor, note=note)
+    # A claimed agent was proved under the lock: active and a member (read then), with the
+    # work permission (the roster's word, rebuilt whenever permissions change).
+    assigned = _assign(ticket=ticket, plan=plan, agent=agent, code=code, actor=actor, note=note,
+                       owner_checked=chosen is not None)
     for name in ("assignee", "team", "status", "reassignments", "updated_at"):
         setattr(ticket, name, getattr(assigned, name))  # the caller's copy shows the owner
-    if chosen is not None:
-        _mark_routed(chosen.agent.pk, plan.now)
-    fields = _decision_fields(plan, chosen, agent, text, code)
-    if new:
-        decision = RoutingDecision.objects.create(ticket=ticket, **fields)
-    else:
-        decision, _ = RoutingDecision.objects.update_or_create(ticket=ticket, defaults=fields)
+    decision = _store_decision(ticket, _decision_fields(plan, chosen, agent, text, code))
     if plan.rule is not None:
         transaction.on_commit(partial(_count_fired, plan.rule.id))
     return decision

@@ -133,7 +133,7 @@ def test_routing_rerouting_and_a_handoff_keep_the_counters(desk):
     RoutingRuleFactory(team=support)
     ticket = TicketFactory(priority="P2")
     # when: routed to an agent of Support, re-routed away from them, then transferred
-    route_ticket(ticket=ticket, new=True)
+    route_ticket(ticket=ticket)
     first = Ticket.objects.get(pk=ticket.pk).assignee
     AgentProfile.objects.filter(user=first).update(presence=Presence.AWAY)
     reroute_unanswered_tickets(agent_id=first.pk, reason_code=ReasonCode.AGENT_AWAY)
@@ -198,8 +198,8 @@ def test_routing_reads_the_kept_counters_not_the_ticket_table(desk):
     TicketFactory.create_batch(6, team=support, assignee=ana, status=TicketStatus.OPEN)
     owned_tickets(2, agent=ben, team=support)
     # when / then: routing goes by the counters, then by the repaired ones
-    assert route_ticket(ticket=TicketFactory(), new=True).agent == ana
+    assert route_ticket(ticket=TicketFactory()).agent == ana
     recount_agent_loads(agent_ids=[ana.pk, ben.pk])
-    decision = route_ticket(ticket=TicketFactory(), new=True)
+    decision = route_ticket(ticket=TicketFactory())
     assert decision.agent == ben
     assert {c["agent"]["id"]: c["load"] for c in decision.candidates} == {ana.pk: 7, ben.pk: 2}

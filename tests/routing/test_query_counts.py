@@ -14,15 +14,16 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 # Snapshot version (Redis, not counted; rosters and rules are in memory) then: presence and
-# loads of the team in one query, lock + recount of the chosen agent, assign_ticket (lock,
-# two permission reads, membership, update, event), last_assigned_at, the decision row.
-ROUTING_QUERIES = 11
+# loads of the team in one query, the chosen agent's lock (membership read with it), their
+# round-robin clock with their load under the lock, assign_ticket (lock, update, event: the
+# roster already proved the permission), the decision row (one upsert).
+ROUTING_QUERIES = 7
 
 
 def _route_fresh_ticket() -> int:
     ticket = Ticket.objects.select_related(*FACT_RELATIONS).get(pk=TicketFactory(priority="P1").pk)
     with CaptureQueriesContext(connection) as queries:
-        route_ticket(ticket=ticket, new=True)
+        route_ticket(ticket=ticket)
     ticket.refresh_from_db()
     assert ticket.assignee_id is not None
     # Savepoints are bookkeeping of nested atomic blocks, not reads or writes.

@@ -68,7 +68,7 @@ def test_the_ticket_page_shows_the_team_queue_as_owner_and_why(desk):
                        explanation="Support takes what nobody else does.")
     AgentProfile.objects.filter(user=sender).update(presence=Presence.AWAY)
     ticket = TicketFactory()
-    route_ticket(ticket=ticket, new=True)
+    route_ticket(ticket=ticket)
     # when
     page = signed_in(sender).get(f"/agent/tickets/{ticket.pk}/").content.decode()
     # then
@@ -145,11 +145,11 @@ def test_the_routing_panel_costs_the_same_queries_for_any_number_of_candidates(d
     support, _, sender, _, _ = desk
     RoutingRuleFactory(team=support)
     small = TicketFactory()
-    route_ticket(ticket=small, new=True)
+    route_ticket(ticket=small)
     for _ in range(10):
         agent_in(support)
     large = TicketFactory()
-    route_ticket(ticket=large, new=True)
+    route_ticket(ticket=large)
     client = signed_in(sender)
     counts = []
     for ticket in (small, large):

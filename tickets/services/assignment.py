@@ -25,8 +25,14 @@ def assign_ticket(
     reason_code: str,
     actor: AbstractBaseUser | None,
     note: str = "",
+    owner_checked: bool = False,
 ) -> Ticket:
-    """Give the ticket a new owner (agent, team or both) and record who did it and why."""
+    """
+    Give the ticket a new owner (agent, team or both) and record who did it and why.
+
+    `owner_checked`: the caller has proved, in this transaction, that the agent is active,
+    may work tickets and belongs to the team (routing does, under its lock on the agent).
+    """
     ticket = lock_ticket(ticket)
     before = {"assignee": ticket.assignee_id, "team": ticket.team_id}
     new_team = ticket.team if team is UNCHANGED else team
@@ -34,7 +40,8 @@ def assign_ticket(
     moving_team_only = team is not UNCHANGED and agent is UNCHANGED
     if moving_team_only and new_agent is not None and not _is_member(new_agent, new_team):
         new_agent = None  # moving to another team drops an owner who is not in it
-    _check_membership(new_agent, new_team)
+    if not owner_checked:
+        _check_membership(new_agent, new_team)
     after = {"assignee": getattr(new_agent, "pk", None), "team": getattr(new_team, "pk", None)}
     if after == before:
         return ticket
