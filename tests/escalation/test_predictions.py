@@ -68,3 +68,26 @@ def test_no_forecast_once_a_percentage_level_has_spoken(queue):
     with time_machine.travel(moment, tick=False):
         assert len(sweep_sla(now=moment).warned[75]) == 6
         assert raise_likely_breaches(now=moment, limit=500) == []
+
+
+def test_the_pace_counts_tickets_answered_this_week_among_those_created_in_two_weeks():
+    # given a team's tickets first answered in the last week: one after 30 minutes, one
+    # after 2 hours, and one created three weeks ago, answered only yesterday
+    from django.core.cache import cache
+
+    from escalation.services.predictions import handling_seconds
+    from tests.tickets.factories import TicketFactory
+
+    now = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    team = TeamFactory(name=team_name("Pace"))
+    for created, waited in ((now - timedelta(days=2), timedelta(minutes=30)),
+                            (now - timedelta(days=3), timedelta(hours=2)),
+                            (now - timedelta(days=21), timedelta(days=20))):
+        ticket = TicketFactory(team=team)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=created,
+                                                   first_response_at=created + waited)
+    cache.delete("escalation:handling-seconds")
+    # when the pace is read
+    pace = handling_seconds(now=now)
+    # then the forgotten ticket does not stand for the team's pace: (30 + 120) / 2 minutes
+    assert pace[team.pk] == 75 * 60
