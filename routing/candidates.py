@@ -199,15 +199,18 @@ def _round_robin_key(c: Candidate) -> tuple[Any, ...]:
     return (_waited(c), c.agent.user_id)
 
 
+def _utilisation(c: Candidate) -> float:
+    return c.load / c.capacity if c.capacity else 1.0
+
+
 def _most_skilled_key(c: Candidate) -> tuple[Any, ...]:
-    return (-c.skill_score, c.load / c.capacity if c.capacity else 1.0, c.load, _waited(c),
-            c.agent.user_id)
+    return (-c.skill_score, _utilisation(c), c.load, _waited(c), c.agent.user_id)
 
 
 def _least_loaded_key(c: Candidate) -> tuple[Any, ...]:
     # The share of capacity in use, so agents of unequal capacity fill up evenly; raw load
     # and waiting time break ties.
-    return (c.load / c.capacity if c.capacity else 1.0, c.load, _waited(c), c.agent.user_id)
+    return (_utilisation(c), c.load, _waited(c), c.agent.user_id)
 
 
 _ORDER_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_key,

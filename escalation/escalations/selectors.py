@@ -23,12 +23,18 @@ def open_escalations(*, user: AbstractBaseUser) -> QuerySet[Escalation]:
     nearest SLA due time), with every column joined: the query count does not grow with rows.
     """
     return (
-        Escalation.objects.filter(de_escalated_at__isnull=True,
-                                  ticket__in=visible_tickets(user=user))
-        .select_related("ticket", "ticket__assignee", "ticket__team", "policy",
-                        "acknowledged_by", "label__labelled_by")
-        .defer("ticket__search_vector", "ticket__description")
+        _listed(user).filter(de_escalated_at__isnull=True)
+        .select_related("ticket__assignee", "acknowledged_by")
         .order_by("ticket__priority", "ticket__sla_due_at", "created_at")
+    )
+
+
+def _listed(user: AbstractBaseUser) -> QuerySet[Escalation]:
+    """Escalations of the tickets the user may see, with what every list prints joined."""
+    return (
+        Escalation.objects.filter(ticket__in=visible_tickets(user=user))
+        .select_related("ticket", "ticket__team", "policy", "label__labelled_by")
+        .defer("ticket__search_vector", "ticket__description")
     )
 
 
@@ -39,11 +45,8 @@ def recently_ended_escalations(*, user: AbstractBaseUser,
     latest first, with every column joined (labels included), so leads can judge them.
     """
     return (
-        Escalation.objects.filter(de_escalated_at__gte=now - timedelta(days=ENDED_DAYS),
-                                  ticket__in=visible_tickets(user=user))
-        .select_related("ticket", "ticket__team", "policy", "de_escalated_by",
-                        "label__labelled_by")
-        .defer("ticket__search_vector", "ticket__description")
+        _listed(user).filter(de_escalated_at__gte=now - timedelta(days=ENDED_DAYS))
+        .select_related("de_escalated_by")
         .order_by("-de_escalated_at", "-pk")
     )
 

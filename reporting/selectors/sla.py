@@ -26,7 +26,6 @@ OLDEST = "over 7 days"
 
 
 NOW = [m.open_tickets, m.breached_now, m.near_breach]
-OPEN = Q(status__in=UNSOLVED)
 
 
 def _age_buckets(now: datetime) -> list[Q]:
@@ -43,10 +42,10 @@ def open_now(scope: Scope) -> list[dict[str, Any]]:
     one pass over the open tickets' index, already in (team, status) order, for both "now"
     tables (buckets as filtered counts, not a computed group the planner must sort by).
     """
-    aggregates = {x.name: assuming(x.expression(scope.now), OPEN) for x in NOW}
+    aggregates = {x.name: assuming(x.expression(scope.now), m.OPEN) for x in NOW}
     aggregates.update({f"age_{index}": Count("pk", filter=bucket)
                        for index, bucket in enumerate(_age_buckets(scope.now))})
-    return list(scope.current.filter(OPEN).values("team_id", "status")
+    return list(scope.current.filter(m.OPEN).values("team_id", "status")
                 .annotate(**aggregates).order_by("team_id", "status"))
 
 

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from tests.tickets.mail.worker import wait_until, worker_database_url
+from tests.tickets.mail.worker import wait_until, worker_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,15 +54,8 @@ class Worker:
 @pytest.fixture
 def sla_worker(transactional_db, tmp_path) -> Iterator[Worker]:
     """A worker whose sweep takes one row a step and re-tells untold warnings after 1 s."""
-    worker = Worker(tmp_path / "worker.log", {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
-        "DATABASE_URL": worker_database_url(),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DB_CONN_MAX_AGE": "0",
-        "HELPDESK_SLA_SWEEP_BATCH": "1",
-        "HELPDESK_SLA_RETELL_AFTER": "1",
-    })
+    worker = Worker(tmp_path / "worker.log", worker_env(HELPDESK_SLA_SWEEP_BATCH="1",
+                                                         HELPDESK_SLA_RETELL_AFTER="1"))
     try:
         yield worker
     finally:

@@ -3,7 +3,6 @@ The beat task `reporting.refresh_rollups` in a real Celery worker process: the c
 writes equal the raw rows, its coverage is recorded, and a second run changes nothing.
 """
 
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from importlib import import_module
@@ -11,7 +10,6 @@ from importlib import import_module
 import pytest
 import time_machine
 from django.apps import apps
-from django.conf import settings
 from django.utils import timezone
 
 from escalation.seeds import seed_sla_defaults
@@ -21,7 +19,7 @@ from reporting.tasks import refresh_rollups
 from tests.escalation.worker import Worker
 from tests.reporting.cells import raw_cells, rolled_cells
 from tests.tickets.factories import TicketFactory
-from tests.tickets.mail.worker import wait_until, worker_database_url
+from tests.tickets.mail.worker import wait_until, worker_env
 from tickets.choices import EventKind
 from tickets.events import record_event
 from tickets.roles import seed_roles_and_categories
@@ -34,13 +32,7 @@ DAY_ONE = date(2026, 3, 2)  # the hand-built desk's first day (tests/reporting/c
 @pytest.fixture
 def worker(transactional_db, tmp_path) -> Iterator[Worker]:
     """A worker on this test's database and broker, started once the data is in."""
-    started = Worker(tmp_path / "worker.log", {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
-        "DATABASE_URL": worker_database_url(),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DB_CONN_MAX_AGE": "0",  # the test flushes tables afterwards; hold no idle connection
-    })
+    started = Worker(tmp_path / "worker.log", worker_env())
     try:
         yield started
     finally:

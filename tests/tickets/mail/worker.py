@@ -75,20 +75,24 @@ def worker_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + quote(connection.settings_dict["NAME"], safe="")))
 
 
+def worker_env(**extra: str) -> dict[str, str]:
+    """The environment of a worker process on this test's database and broker, plus `extra`."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
+        "DATABASE_URL": worker_database_url(),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DB_CONN_MAX_AGE": "0",  # the test flushes tables afterwards; hold no idle connection
+        **extra,
+    }
+
+
 @pytest.fixture
 def celery_worker(transactional_db, smtp_server, tmp_path) -> Iterator[subprocess.Popen]:
     """Start `celery worker` on the test database, broker and SMTP server; stop it after."""
     _, smtp_port = smtp_server
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",
-        "DATABASE_URL": worker_database_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "HELPDESK_TEST_REAL_SMTP": "1",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DB_CONN_MAX_AGE": "0",  # the test flushes tables afterwards; hold no idle connection
-    }
+    env = worker_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", HELPDESK_TEST_REAL_SMTP="1")
     command = [
         sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=solo",
         "--concurrency=1", "-Q", "celery", "--loglevel=INFO", "--without-gossip",
