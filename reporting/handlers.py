@@ -27,6 +27,7 @@ from escalation.models import SlaTimer
 from reporting.models import TicketMetrics
 from tickets.choices import EventKind, TicketStatus
 from tickets.models import Organization, Ticket, TicketEvent
+from tickets.prepared import execute_prepared
 
 REOPEN_WINDOW = timedelta(days=7)
 # The ticket's own columns that the row copies, so dashboards never join tickets; `category`
@@ -332,7 +333,7 @@ def record_metrics(event: TicketEvent) -> None:
     sql = _upsert_sql(measure, event, params)
     metric = _business_metric(event)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         returned = cursor.fetchone() if metric is not None else None
     if returned is not None:
         _store_business_time(event.ticket_id, metric, returned)

@@ -63,17 +63,25 @@ class Candidate:
 def pack_candidates(candidates: list[Candidate]) -> dict[str, Any]:
     """
     Return the candidates as a decision stores them (RoutingDecision.candidates reads them
-    back): a row of numbers per agent in the order considered, and each distinct list of skip
-    reasons once, with the agents it applies to. A team whose members mostly lack the same
-    skill stores that sentence once, not once per member.
+    back, names from the rosters): their ids and numbers as columns in the order considered,
+    their teams as runs, and each distinct list of skip reasons once, with the agents it
+    applies to. A team whose members mostly lack the same skill stores that sentence once.
     """
     groups: dict[tuple[str, ...], list[int]] = {}
+    teams: list[list[int]] = []
     for index, candidate in enumerate(candidates):
         if candidate.skipped:
             groups.setdefault(tuple(candidate.skipped), []).append(index)
+        if teams and teams[-1][0] == candidate.team_id:
+            teams[-1][1] += 1
+        else:
+            teams.append([candidate.team_id, 1])
     return {
-        "agents": [[c.agent.user_id, c.agent.name, c.team_id, c.load, c.capacity, c.skill_score]
-                   for c in candidates],
+        "ids": [c.agent.user_id for c in candidates],
+        "teams": teams,
+        "load": [c.load for c in candidates],
+        "capacity": [c.capacity for c in candidates],
+        "skill_score": [c.skill_score for c in candidates],
         "skipped": [[list(reasons), indices] for reasons, indices in groups.items()],
     }
 
@@ -151,15 +159,17 @@ def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
     if state is None:  # the profile was deleted since the roster was read
         candidate.skipped.append("has no routing profile")
         return
+    # Open tickets are weighed only for members who passed every check that needs no query.
+    counted = not candidate.skipped
     presence, candidate.last_assigned_at, load = state
     candidate.presence = presence
     if presence != Presence.AVAILABLE:
         candidate.skipped.insert(0, f"is {presence}")
-    if load is None:
+    if not counted:
         return
     candidate.load = load
-    if candidate.load + candidate.weight > candidate.capacity:
-        candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
+    if load + candidate.weight > candidate.capacity:
+        candidate.skipped.append(f"at capacity ({load}/{candidate.capacity})")
 
 
 def consider_team(
@@ -170,16 +180,14 @@ def consider_team(
     Return every active member of the team as a candidate, eligible or with skip reasons.
 
     The roster and what it says of each member come from memory (`memo` is the snapshot's);
-    presence and loads from one query, which weighs open tickets only for members who passed
-    every check that needs no query.
+    presence, last routed times and loads from one query.
     """
     fits = team_fits({} if memo is None else memo, team_id, roster, need)
     candidates = [_candidate(agent, fit, team_id, need, now)
                   for agent, fit in zip(roster, fits, strict=True)]
     asked = [c for c in candidates if c.agent.pk is not None
              and c.agent.user_id not in need.excluded]
-    states = agent_states(profile_ids=[c.agent.pk for c in asked],
-                          counted=[c.agent for c in asked if not c.skipped])
+    states = agent_states(profile_ids=[c.agent.pk for c in asked])
     for candidate in asked:
         _apply_state(candidate, states.get(candidate.agent.pk))
     return candidates

@@ -14,7 +14,8 @@ from routing.choices import Fallback, Strategy
 from routing.schedules import is_open, next_opening
 from routing.selectors import on_call_agent, primary_language
 from routing.snapshot import RuleSpec, Snapshot, TeamSpec, current_snapshot
-from tickets.conditions import evaluate, matched_leaves, ticket_facts
+from tickets.conditions import matched_leaves, ticket_facts
+from tickets.conditions.compiled import TicketFacts
 from tickets.models import Ticket
 
 
@@ -52,8 +53,9 @@ def match_rule(
 ) -> tuple[RuleSpec | None, list[RuleTrace]]:
     """Return the first enabled rule, in order, whose condition holds; with a trace if asked."""
     traces: list[RuleTrace] = []
+    coerced = TicketFacts(facts)
     for rule in snapshot.rules:
-        held = evaluate(rule.condition, facts=facts)
+        held = rule.holds(coerced)
         if trace:
             reasons = tuple(matched_leaves(rule.condition, facts=facts)) if held else ()
             traces.append(RuleTrace(id=rule.id, name=rule.name, matched=held, reasons=reasons))

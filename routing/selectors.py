@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
@@ -17,6 +18,7 @@ from routing.models import AgentLoad, AgentProfile, AgentSkill, Follower, Handof
 from routing.models.loads import LOAD_COLUMNS
 from tickets.choices import UNSOLVED
 from tickets.models import Ticket
+from tickets.prepared import execute_prepared
 
 User = get_user_model()
 
@@ -44,13 +46,9 @@ class AgentRow:
         return int(self.priority_weights.get(priority, 1))
 
 
-class AgentState(NamedTuple):
-    """What changes all day about an agent: presence, last routed ticket, open tickets."""
-
-    presence: str
-    last_assigned_at: datetime | None
-    # The weighted load that counts against capacity, for agents that were counted.
-    load: int | None = None
+# What changes all day about an agent, by profile id: presence, the last routed time and
+# the weighted load that counts against capacity. Plain tuples: a decision reads a team's.
+AgentState = tuple[str, datetime | None, int]
 
 
 _ROW_FIELDS: Final = {
@@ -68,8 +66,12 @@ def primary_language(code: str) -> str:
 WORK_PERMISSION: Final = "tickets.work_ticket"
 
 
+def _name(values: dict[str, Any]) -> str:
+    return f"{values['first_name']} {values['last_name']}".strip() or values["username"]
+
+
 def _row(values: dict[str, Any], workers: set[int]) -> AgentRow:
-    name = f"{values['first_name']} {values['last_name']}".strip() or values["username"]
+    name = _name(values)
     if values["agent_profile__id"] is None:
         return AgentRow(user_id=values["id"], name=name, pk=None)
     row = {attr: values[column] for attr, column in _ROW_FIELDS.items()}
@@ -107,6 +109,13 @@ def team_rosters() -> dict[int, tuple[AgentRow, ...]]:
     return {team_id: tuple(members) for team_id, members in rosters.items()}
 
 
+def agent_names(user_ids: Iterable[int]) -> dict[int, str]:
+    """Return the names routing shows for these users, by id, in one query."""
+    rows = User.objects.filter(pk__in=list(user_ids)).values("id", "username", "first_name",
+                                                             "last_name")
+    return {values["id"]: _name(values) for values in rows}
+
+
 def weighted_load_sql(profile: str, load: str) -> str:
     """
     Return the SQL of an agent's weighted load from their counters (AgentLoad) and the
@@ -123,7 +132,7 @@ def weighted_load_sql(profile: str, load: str) -> str:
 # the team, never with the ticket table. Plain SQL with an array parameter: the ORM would
 # compile a few hundred IN parameters per decision, which costs more than the query itself.
 _STATES_SQL: Final = """
-    SELECT p.id, p.user_id, p.presence, p.last_assigned_at, {load}
+    SELECT p.id, p.presence, p.last_assigned_at, {load}
       FROM {profiles} p LEFT JOIN {loads} l ON l.user_id = p.user_id
      WHERE p.id = ANY(%s::integer[])
 """
@@ -137,25 +146,15 @@ def int_array(values: list[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def agent_states(
-    *, profile_ids: list[int], counted: list[AgentRow]
-) -> dict[int, AgentState]:
-    """
-    Return presence, last routed time and, for the `counted` agents (those who passed every
-    other check), the weighted load, by profile id, in one query.
-    """
+def agent_states(*, profile_ids: list[int]) -> dict[int, AgentState]:
+    """Return presence, last routed time and weighted load by profile id, in one query."""
     if not profile_ids:
         return {}
     sql = _STATES_SQL.format(load=weighted_load_sql("p", "l"),
                              profiles=AgentProfile._meta.db_table, loads=AgentLoad._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [int_array(profile_ids)])
-        rows = cursor.fetchall()
-    asked = {row.user_id for row in counted}
-    return {
-        pk: AgentState(presence, last, load if user_id in asked else None)
-        for pk, user_id, presence, last, load in rows
-    }
+        execute_prepared(cursor, sql, [int_array(profile_ids)])
+        return {pk: (presence, last, load) for pk, presence, last, load in cursor.fetchall()}
 
 
 def on_call_agent(*, team_id: int, at: datetime) -> Any | None:

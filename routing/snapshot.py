@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from routing.choices import DEFAULT_BOUNCE_LIMIT
+from tickets.conditions.compiled import Predicate, compile_condition
 from tickets.rule_cache import VersionedRules
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class RuleSpec:
     team_id: int
     strategy: str
     skills: tuple[SkillNeed, ...]
+    # The condition compiled once per snapshot: every intake tries every rule.
+    holds: Predicate = field(default=compile_condition({}), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,8 @@ def _load(version: str) -> Snapshot:
     rules = tuple(
         RuleSpec(
             id=rule.pk, name=rule.name, explanation=rule.explanation,
-            condition=rule.condition or {}, team_id=rule.team_id, strategy=rule.strategy,
+            condition=rule.condition or {}, holds=compile_condition(rule.condition),
+            team_id=rule.team_id, strategy=rule.strategy,
             skills=tuple(
                 SkillNeed(skill_id=need.skill_id, slug=need.skill.slug, min_level=need.min_level)
                 for need in rule.required_skills.all()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tickets.conditions.compiled import Predicate, compile_condition
 from tickets.rule_cache import VersionedRules
 from triage.classifier import Scorer
-from triage.predicates import Predicate, compile_condition
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from triage.predicates import TicketFacts
+from tickets.conditions.compiled import TicketFacts
 from triage.rulebook import LoadedRule
 
 # The runner-up's score is subtracted at this rate: two categories both backed by strong

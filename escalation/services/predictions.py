@@ -75,13 +75,13 @@ def team_paces(*, now: datetime) -> list[TeamPace]:
     """Return every team's available agents and handling time, in two queries."""
     rosters = current_snapshot().rosters
     profile_ids = [row.pk for members in rosters.values() for row in members if row.pk]
-    states = agent_states(profile_ids=profile_ids, counted=[])
+    presence = {pk: state[0] for pk, state in agent_states(profile_ids=profile_ids).items()}
     handling = handling_seconds(now=now)
     paces = []
     for team_id, members in rosters.items():
         agents = sum(
             1 for row in members
-            if row.pk and states.get(row.pk) and states[row.pk].presence != Presence.OFFLINE
+            if presence.get(row.pk, Presence.OFFLINE) != Presence.OFFLINE
             and is_open(row.working_hours, row.time_zone, now)
         )
         paces.append(TeamPace(team_id=team_id, agents=agents,

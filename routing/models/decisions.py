@@ -1,3 +1,5 @@
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +10,22 @@ from django.utils.functional import cached_property
 from routing.choices import Fallback
 from routing.models.rules import RoutingRule
 from tickets.models import Team, Ticket
+
+
+class PackedJSONField(models.TextField):
+    """
+    JSON kept as compact text: written and read whole, never queried inside, so PostgreSQL
+    need not parse it into jsonb on every routing decision (the larger part of its write).
+    """
+
+    def from_db_value(self, value: str | None, *_args: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, separators=(",", ":"))
 
 
 class RoutingDecision(models.Model):
@@ -35,7 +53,7 @@ class RoutingDecision(models.Model):
     explanation = models.TextField()
     # Every agent considered, stored compactly (routing.candidates.pack_candidates): people
     # read them through `candidates`.
-    considered = models.JSONField(default=dict, blank=True, db_column="candidates")
+    considered = PackedJSONField(default=dict, blank=True, db_column="candidates")
     queued_until = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
     # Completed transfers between teams; a re-route keeps it. Escalation rules test it
@@ -51,7 +69,11 @@ class RoutingDecision(models.Model):
     @cached_property
     def candidates(self) -> list[dict[str, Any]]:
         """Every agent considered, each with their numbers and why they were skipped."""
-        return unpack_candidates(self.considered)
+        from routing.selectors import agent_names
+
+        stored = self.considered
+        ids = stored.get("ids", ()) if isinstance(stored, dict) else ()
+        return unpack_candidates(stored, agent_names(ids) if ids else {})
 
     @property
     def fallback_used(self) -> bool:
@@ -71,18 +93,36 @@ class RoutingDecision(models.Model):
 _NUMBERS = ("load", "capacity", "skill_score")
 
 
-def unpack_candidates(stored: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the candidates one dict each, from the compact form (decisions before it: as is)."""
+def _skip_reasons(stored: dict[str, Any]) -> dict[int, list[str]]:
+    return {index: skipped for skipped, indices in stored.get("skipped", ())
+            for index in indices}
+
+
+def _one_dict(user_id: int, name: str, team_id: int, skipped: list[str],
+              numbers: Iterable[int]) -> dict[str, Any]:
+    return {"agent": {"id": user_id, "name": name}, "team": team_id,
+            "eligible": not skipped, "skipped": list(skipped),
+            **dict(zip(_NUMBERS, numbers, strict=True))}
+
+
+def unpack_candidates(
+    stored: dict[str, Any] | list[dict[str, Any]], names: Mapping[int, str]
+) -> list[dict[str, Any]]:
+    """
+    Return the candidates one dict each from what the decision stored: columns of numbers
+    (routing.candidates.pack_candidates), with the agents' names from `names`; decisions
+    stored before keep their form (a row per agent with the name, or a dict per agent).
+    """
     if isinstance(stored, list):
         return stored
-    reasons: dict[int, list[str]] = {}
-    for skipped, indices in stored.get("skipped", ()):
-        for index in indices:
-            reasons[index] = skipped
-    candidates = []
-    for index, (user_id, name, team_id, *numbers) in enumerate(stored.get("agents", ())):
-        skipped = reasons.get(index, [])
-        candidates.append({"agent": {"id": user_id, "name": name}, "team": team_id,
-                           "eligible": not skipped, "skipped": list(skipped),
-                           **dict(zip(_NUMBERS, numbers, strict=True))})
-    return candidates
+    if "ids" not in stored and "agents" not in stored:
+        return []  # a decision that considered nobody
+    reasons = _skip_reasons(stored)
+    if "agents" in stored:
+        return [_one_dict(user_id, name, team_id, reasons.get(index, []), numbers)
+                for index, (user_id, name, team_id, *numbers) in enumerate(stored["agents"])]
+    teams = [team_id for team_id, count in stored["teams"] for _ in range(count)]
+    columns = zip(stored["ids"], teams, *(stored[number] for number in _NUMBERS), strict=True)
+    return [_one_dict(user_id, names.get(user_id, f"user {user_id}"), team_id,
+                      reasons.get(index, []), numbers)
+            for index, (user_id, team_id, *numbers) in enumerate(columns)]

@@ -19,6 +19,7 @@ from routing.models import AgentLoad
 from routing.models.loads import LOAD_COLUMNS
 from tickets.choices import UNSOLVED, EventKind
 from tickets.models import Ticket, TicketEvent
+from tickets.prepared import execute_prepared
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def apply_load_changes(changes: dict[int, Counter[str]]) -> None:
     sql = _UPSERT_SQL.format(table=table, columns=", ".join(_COLUMNS), rows=rows,
                              increments=increments)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
 
 
 _ADD_MISSING_SQL: Final = """

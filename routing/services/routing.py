@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
+from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any, Final
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from routing.models import AgentLoad, AgentProfile, RoutingDecision, RoutingRule
 from routing.planning import Plan, plan_routing
 from routing.selectors import weighted_load_sql
 from tickets.models import Team, Ticket
+from tickets.prepared import execute_prepared
 from tickets.services.assignment import assign_ticket
 
 # Agents tried under a lock before the ticket queues on the team; bounds the queries of one
@@ -44,7 +46,7 @@ def _lock_agent(profile_id: int, team_id: int) -> tuple[Any, bool, Any] | None:
            f"FROM {AgentProfile._meta.db_table} p JOIN {User._meta.db_table} u "
            "ON u.id = p.user_id WHERE p.id = %s FOR UPDATE OF p SKIP LOCKED")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [team_id, profile_id])
+        execute_prepared(cursor, sql, [team_id, profile_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -62,7 +64,7 @@ def _routed_load(profile_id: int, at: Any) -> int:
     sql = (f"UPDATE {profiles} p SET last_assigned_at = %s WHERE p.id = %s RETURNING "
            f"(SELECT {weighted_load_sql('p', 'l')} FROM {loads} l WHERE l.user_id = p.user_id)")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, profile_id])
+        execute_prepared(cursor, sql, [at, profile_id])
         row = cursor.fetchone()
     return (row[0] or 0) if row else 0
 
@@ -70,8 +72,8 @@ def _routed_load(profile_id: int, at: Any) -> int:
 def _mark_routed(profile_id: int, at: Any) -> None:
     """Set the agent's round-robin clock (back): the time their last routed ticket came."""
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AgentProfile._meta.db_table} SET last_assigned_at = %s "
-                       "WHERE id = %s", [at, profile_id])
+        execute_prepared(cursor, f"UPDATE {AgentProfile._meta.db_table} "
+                         "SET last_assigned_at = %s WHERE id = %s", [at, profile_id])
 
 
 def _lock_and_recheck(candidate: Candidate, now: Any) -> bool:
@@ -143,28 +145,83 @@ def _assign(*, ticket: Ticket, plan: Plan, agent: Any, code: str, actor: Any,
     return ticket
 
 
+@cache
+def _decision_upsert() -> tuple[str, tuple[Any, ...]]:
+    written = tuple(f for f in RoutingDecision._meta.concrete_fields
+                    if not f.primary_key and f.name != "transfers")
+    columns = [f.column for f in written]
+    replaced = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "ticket_id")
+    sql = (f"INSERT INTO {RoutingDecision._meta.db_table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT (ticket_id) DO UPDATE SET {replaced} RETURNING id, transfers")
+    return sql, written
+
+
 def _store_decision(ticket: Ticket, fields: dict[str, Any]) -> RoutingDecision:
     """
     Write the ticket's current decision in one statement, whether it had one or not: a
     re-route replaces every field but the count of transfers, which outlives decisions.
     """
     decision = RoutingDecision(ticket=ticket, **fields)
-    written = [f for f in RoutingDecision._meta.concrete_fields
-               if not f.primary_key and f.name != "transfers"]
-    columns = [f.column for f in written]
-    replaced = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "ticket_id")
-    sql = (f"INSERT INTO {RoutingDecision._meta.db_table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT (ticket_id) DO UPDATE SET {replaced} RETURNING id, transfers")
-    values = [f.get_db_prep_save(getattr(decision, f.attname), connection) for f in written]
+    sql, written = _decision_upsert()
+    # Plain values need no conversion for the driver; the candidates become their text.
+    values = [f.get_prep_value(decision.considered) if f.attname == "considered"
+              else getattr(decision, f.attname) for f in written]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        execute_prepared(cursor, sql, values)
         decision.pk, decision.transfers = cursor.fetchone()
     decision._state.adding, decision._state.db = False, connection.alias
     return decision
 
 
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A stored decision and what its assignment needs: the owner, whether proven, why."""
+
+    decision: RoutingDecision
+    plan: Plan
+    agent: Any
+    owner_checked: bool
+    note: str
+
+
 # No savepoint of its own: a failure must abort the whole intake or re-route anyway.
+@transaction.atomic(savepoint=False)
+def decide_route(
+    *,
+    ticket: Ticket,
+    reason_code_override: str = "",
+    excluded: frozenset[int] = frozenset(),
+) -> Route:
+    """
+    Decide the ticket's owner by the rules and store the decision, without assigning: the
+    plan, an agent claimed under a row lock (their round-robin clock and load moved with
+    it), or the fallback. route_ticket assigns it.
+    """
+    plan = plan_routing(ticket=ticket, now=timezone.now(), excluded=excluded)
+    chosen = claim_agent(plan) if plan.ordered else None
+    agent = chosen.user if chosen is not None else plan.on_call
+    text = explain_plan(plan, chosen)
+    code = reason_code_override or reason_code(plan)
+    decision = _store_decision(ticket, _decision_fields(plan, chosen, agent, text, code))
+    if plan.rule is not None:
+        transaction.on_commit(partial(_count_fired, plan.rule.id))
+    # A claimed agent was proved under the lock: active and a member (read then), with the
+    # work permission (the roster's word, rebuilt whenever permissions change).
+    return Route(decision=decision, plan=plan, agent=agent, owner_checked=chosen is not None,
+                 note=text if not reason_code_override else f"{reason_code_override}: {text}")
+
+
+@transaction.atomic(savepoint=False)
+def assign_route(*, ticket: Ticket, route: Route, actor: AbstractBaseUser | None = None) -> None:
+    """Give the ticket the decided owner: one ASSIGNED event, through assign_ticket."""
+    assigned = _assign(ticket=ticket, plan=route.plan, agent=route.agent,
+                       code=route.decision.reason_code, actor=actor, note=route.note,
+                       owner_checked=route.owner_checked)
+    for name in ("assignee", "team", "status", "reassignments", "updated_at"):
+        setattr(ticket, name, getattr(assigned, name))  # the caller's copy shows the owner
+
+
 @transaction.atomic(savepoint=False)
 def route_ticket(
     *,
@@ -176,22 +233,10 @@ def route_ticket(
     """
     Give the ticket an owner by the rules: an agent, or its team's queue as a fallback.
 
-    Write one ASSIGNED event (through assign_ticket) and the ticket's current decision.
-    `excluded` agents are never chosen (re-routing away from them).
+    Store the ticket's current decision and write one ASSIGNED event (through
+    assign_ticket). `excluded` agents are never chosen (re-routing away from them).
     """
-    plan = plan_routing(ticket=ticket, now=timezone.now(), excluded=excluded)
-    chosen = claim_agent(plan) if plan.ordered else None
-    agent = chosen.user if chosen is not None else plan.on_call
-    text = explain_plan(plan, chosen)
-    code = reason_code_override or reason_code(plan)
-    note = text if not reason_code_override else f"{reason_code_override}: {text}"
-    # A claimed agent was proved under the lock: active and a member (read then), with the
-    # work permission (the roster's word, rebuilt whenever permissions change).
-    assigned = _assign(ticket=ticket, plan=plan, agent=agent, code=code, actor=actor, note=note,
-                       owner_checked=chosen is not None)
-    for name in ("assignee", "team", "status", "reassignments", "updated_at"):
-        setattr(ticket, name, getattr(assigned, name))  # the caller's copy shows the owner
-    decision = _store_decision(ticket, _decision_fields(plan, chosen, agent, text, code))
-    if plan.rule is not None:
-        transaction.on_commit(partial(_count_fired, plan.rule.id))
-    return decision
+    route = decide_route(ticket=ticket, reason_code_override=reason_code_override,
+                         excluded=excluded)
+    assign_route(ticket=ticket, route=route, actor=actor)
+    return route.decision

@@ -4,6 +4,8 @@ under the agent's lock), stores its candidates compactly, and costs the same few
 with every ASSIGNED handler on, whatever the size of the team.
 """
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from routing.models import AgentLoad, AgentProfile, RoutingDecision
 from routing.planning import plan_routing
-from routing.services.routing import claim_agent, route_ticket
+from routing.services.routing import assign_route, claim_agent, decide_route, route_ticket
 from routing.snapshot import current_snapshot, publish_snapshot_version
 from tests.routing.factories import (
     AgentProfileFactory,
@@ -150,6 +152,62 @@ def test_candidates_are_stored_grouped_by_reason_and_read_back_complete():
         ["api level 1, needs 3"]] * 9
     assert {c["skill_score"] for c in candidates} == {4, 1}
     assert {(c["team"], c["capacity"]) for c in candidates} == {(team.pk, 10)}
+
+
+def test_candidates_are_stored_as_compact_text_without_names_and_read_with_them():
+    # given a routed ticket of a team of two
+    team = TeamFactory(name=team_name("Support"))
+    RoutingRuleFactory(team=team, order=1)
+    ana, bo = agent_in(team), agent_in(team)
+    publish_snapshot_version()
+    ticket = _fresh()
+    route_ticket(ticket=ticket)
+    # then the column holds JSON text with ids and numbers, no name and no jsonb parsing
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_typeof(candidates)::text, candidates FROM "
+                       "routing_routingdecision WHERE ticket_id = %s", [ticket.pk])
+        column_type, text = cursor.fetchone()
+    assert column_type == "text"
+    assert ", " not in text  # compact separators
+    assert ana.first_name not in text
+    assert json.loads(text)["ids"] == [ana.pk, bo.pk]
+    # and people read each agent by name, in one query whatever the size of the team
+    decision = RoutingDecision.objects.get(ticket=ticket)
+    with CaptureQueriesContext(connection) as queries:
+        names = [c["agent"]["name"] for c in decision.candidates]
+    assert names == [ana.get_full_name(), bo.get_full_name()]
+    assert len(queries.captured_queries) == 1
+
+
+def test_decisions_stored_with_a_row_per_agent_and_its_name_still_read():
+    stored = {"agents": [[1, "Ana", 2, 3, 10, 0], [4, "Bo", 2, 0, 10, 1]],
+              "skipped": [[["is away"], [1]]]}
+    decision = RoutingDecision(considered=stored)
+    assert decision.candidates == [
+        {"agent": {"id": 1, "name": "Ana"}, "team": 2, "eligible": True, "skipped": [],
+         "load": 3, "capacity": 10, "skill_score": 0},
+        {"agent": {"id": 4, "name": "Bo"}, "team": 2, "eligible": False,
+         "skipped": ["is away"], "load": 0, "capacity": 10, "skill_score": 1},
+    ]
+
+
+def test_a_decision_is_stored_and_its_agent_claimed_before_anything_is_assigned():
+    # given a team with one agent and a rule
+    team = TeamFactory(name=team_name("Support"))
+    RoutingRuleFactory(team=team, order=1)
+    agent = agent_in(team)
+    publish_snapshot_version()
+    ticket = _fresh()
+    # when routing decides
+    route = decide_route(ticket=ticket)
+    # then the decision is stored and the agent's round-robin clock moved under the lock
+    stored = RoutingDecision.objects.get(ticket=ticket)
+    assert (stored.agent_id, stored.team_id) == (agent.pk, team.pk)
+    assert AgentProfile.objects.get(user=agent).last_assigned_at == stored.decided_at
+    # and the ticket has no owner until the route is assigned
+    assert Ticket.objects.get(pk=ticket.pk).assignee_id is None
+    assign_route(ticket=ticket, route=route)
+    assert Ticket.objects.get(pk=ticket.pk).assignee_id == agent.pk
 
 
 def test_decisions_stored_as_one_dict_per_candidate_still_read():

@@ -9,6 +9,7 @@ from routing.models import AgentProfile, RoutingDecision, RoutingRule
 from tests.routing.factories import RoutingRuleFactory, agent_in, needs, team_name
 from tests.tickets.factories import TeamFactory, TicketFactory
 from tickets.models import Ticket, TicketEvent
+from tickets.prepared import statement_text
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_preview_of_a_stored_ticket_explains_everything_and_changes_nothing(
         "api level 1, needs 3", "is away"]
     assert "API questions" in body["explanation"]
     assert _state() == before
-    statements = [q["sql"].lstrip().upper() for q in queries.captured_queries]
+    statements = [statement_text(q["sql"]).lstrip().upper() for q in queries.captured_queries]
     writes = [sql for sql in statements
               if not sql.startswith(("SELECT", "WITH", "SAVEPOINT", "RELEASE"))
               or "INSERT INTO" in sql or "DELETE FROM" in sql or " SET " in sql]

@@ -18,6 +18,7 @@ from tickets.conditions import (
     validate_condition,
 )
 from tickets.conditions import fields as field_registry
+from tickets.conditions.compiled import TicketFacts, compile_condition
 
 FACTS: dict[str, Any] = {
     "ticket.subject": "Refund request for invoice 42",
@@ -49,7 +50,11 @@ def leaf(field: str, op: str, value: Any = None) -> dict[str, Any]:
 
 
 def holds(field: str, op: str, value: Any = None, facts: dict[str, Any] = FACTS) -> bool:
-    return evaluate(leaf(field, op, value), facts=facts)
+    """Evaluate the leaf, and prove its compiled form (rules held in memory) answers alike."""
+    tree = leaf(field, op, value)
+    held = evaluate(tree, facts=facts)
+    assert compile_condition(tree)(TicketFacts(facts)) is held
+    return held
 
 
 def validation_error(tree: object) -> ValidationError:
@@ -163,6 +168,7 @@ def test_register_field_rejects_bad_registrations(
 @pytest.mark.parametrize("tree", [None, {}])
 def test_empty_tree_always_holds(tree: dict[str, Any] | None) -> None:
     assert evaluate(tree, facts={}) is True
+    assert compile_condition(tree)(TicketFacts({})) is True
 
 
 P1 = leaf("ticket.priority", "equals", "P1")
@@ -187,6 +193,7 @@ EMAIL = leaf("ticket.channel", "equals", "email")
 )
 def test_groups_combine_their_children(tree: dict[str, Any], expected: bool) -> None:
     assert evaluate(tree, facts=FACTS) is expected
+    assert compile_condition(tree)(TicketFacts(FACTS)) is expected
 
 
 def test_unvalidated_empty_groups_follow_python_all_and_any() -> None:
@@ -201,6 +208,9 @@ def test_unvalidated_empty_groups_follow_python_all_and_any() -> None:
 def test_malformed_tree_raises_value_error(tree: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=r"malformed|unknown operator"):
         evaluate(tree, facts=FACTS)
+    # a compiled rule never holds instead: rules are validated on save, so only a row
+    # edited in SQL gets here, and it must not stop every intake
+    assert compile_condition(tree)(TicketFacts(FACTS)) is False
 
 
 # Evaluation: operators
@@ -325,6 +335,7 @@ def test_missing_facts_in_groups_do_not_raise() -> None:
     tree = {"all": [{"not": P1}, leaf("ticket.tags", "not_contains", "vip")]}
 
     assert evaluate(tree, facts={}) is True
+    assert compile_condition(tree)(TicketFacts({})) is True
 
 
 @pytest.mark.parametrize(

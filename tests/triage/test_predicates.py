@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from tickets.conditions import evaluate, ticket_facts
+from tickets.conditions.compiled import TicketFacts, compile_condition
 from tickets.models import Contact, Organization, Ticket
 from triage import text
 from triage.learning import labelled_examples
 from triage.models import PriorityRule, TriageRule
-from triage.predicates import TicketFacts, compile_condition
 
 TEXT = "triage.text"
 HAND_WRITTEN = [

@@ -1,1 +1,0 @@
-"""Benchmarks (not tests): a COPY loader for large data sets and HTTP load generators."""
