@@ -19,7 +19,7 @@ class Candidate:
     agent: AgentRow
     team_id: int
     presence: str = ""
-    last_assigned_at: datetime | None = None
+    last_routed: float = float("-inf")  # seconds since the epoch; never routed sorts first
     load: int = 0
     capacity: int = 0
     weight: int = 1
@@ -161,7 +161,7 @@ def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
         return
     # Open tickets are weighed only for members who passed every check that needs no query.
     counted = not candidate.skipped
-    presence, candidate.last_assigned_at, load = state
+    presence, candidate.last_routed, load = state
     candidate.presence = presence
     if presence != Presence.AVAILABLE:
         candidate.skipped.insert(0, f"is {presence}")
@@ -183,28 +183,22 @@ def consider_team(
     presence, last routed times and loads from one query.
     """
     fits = team_fits({} if memo is None else memo, team_id, roster, need)
-    candidates = [_candidate(agent, fit, team_id, need, now)
-                  for agent, fit in zip(roster, fits, strict=True)]
-    asked = [c for c in candidates if c.agent.pk is not None
-             and c.agent.user_id not in need.excluded]
-    states = agent_states(profile_ids=[c.agent.pk for c in asked])
-    for candidate in asked:
-        _apply_state(candidate, states.get(candidate.agent.pk))
+    asked = [agent.pk for agent in roster
+             if agent.pk is not None and agent.user_id not in need.excluded]
+    states = agent_states(profile_ids=asked)
+    candidates = []
+    for agent, fit in zip(roster, fits, strict=True):
+        candidate = _candidate(agent, fit, team_id, need, now)
+        if agent.pk is not None and agent.user_id not in need.excluded:
+            _apply_state(candidate, states.get(agent.pk))
+        candidates.append(candidate)
     return candidates
-
-
-_NEVER: Final = float("-inf")
-
-
-def _waited(c: Candidate) -> float:
-    """The agent's last routed time, as a number: never-routed agents sort first."""
-    return c.last_assigned_at.timestamp() if c.last_assigned_at is not None else _NEVER
 
 
 # Sort keys read the fields directly: they run for every eligible member on every decision.
 def _round_robin_key(c: Candidate) -> tuple[Any, ...]:
     # Whoever waited longest since their last routed ticket; never-assigned agents first.
-    return (_waited(c), c.agent.user_id)
+    return (c.last_routed, c.agent.user_id)
 
 
 def _utilisation(c: Candidate) -> float:
@@ -212,13 +206,13 @@ def _utilisation(c: Candidate) -> float:
 
 
 def _most_skilled_key(c: Candidate) -> tuple[Any, ...]:
-    return (-c.skill_score, _utilisation(c), c.load, _waited(c), c.agent.user_id)
+    return (-c.skill_score, _utilisation(c), c.load, c.last_routed, c.agent.user_id)
 
 
 def _least_loaded_key(c: Candidate) -> tuple[Any, ...]:
     # The share of capacity in use, so agents of unequal capacity fill up evenly; raw load
     # and waiting time break ties.
-    return (_utilisation(c), c.load, _waited(c), c.agent.user_id)
+    return (_utilisation(c), c.load, c.last_routed, c.agent.user_id)
 
 
 _ORDER_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_key,

@@ -28,16 +28,15 @@ _COMMENT_START: Final = "/* prepared: "
 class _Statement:
     """A statement rewritten for PREPARE, and how to order a call's parameters for it."""
 
-    __slots__ = ("comment", "count", "name", "names", "text")
+    __slots__ = ("count", "names", "sql", "text")
 
     def __init__(self, sql: str) -> None:
         if "/*" in sql or "*/" in sql:
             raise ValueError("a prepared statement carries its text in a comment: no comments")
-        self.name = "hd_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()
+        self.sql = " ".join(sql.split())
         self.names: list[str] = []
         self.count = 0
         self.text = _PLACEHOLDER.sub(self._number, sql)
-        self.comment = f" {_COMMENT_START}{' '.join(sql.split())} */"
 
     def _number(self, match: re.Match[str]) -> str:
         token = match.group(0)
@@ -58,44 +57,72 @@ class _Statement:
             raise ValueError(f"{self.count} parameters expected, {len(params)} given")
         return list(params)
 
+    def sent(self, name: str, *, prepare: bool) -> str:
+        """The SQL sent for one call: the EXECUTE, after its PREPARE on a new connection."""
+        placeholders = ", ".join(["%s"] * (self.count or len(self.names)))
+
+        def literal(text: str) -> str:
+            # With arguments the driver reads the whole text: its percent signs are doubled.
+            return text.replace("%", "%%") if placeholders else text
+
+        call = f"{name}({placeholders})" if placeholders else name
+        execute = f"EXECUTE {call} {literal(f'{_COMMENT_START}{self.sql} */')}"
+        return f"PREPARE {name} AS {literal(self.text)}; {execute}" if prepare else execute
+
+
+class _Prepared:
+    """What one driver connection has prepared, by statement, under which server name."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.names: dict[str, tuple[str, str]] = {}  # SQL: server name, the EXECUTE sent
+        self.failures = 0
+
 
 _statements: dict[str, _Statement] = {}
 
 
-def _prepared_names() -> set[str]:
-    """Return the statements prepared on the current driver connection."""
+def _prepared() -> _Prepared:
     raw = connection.connection
-    held = getattr(connection, "_helpdesk_prepared", None)
-    if held is None or held[0] is not raw:
-        held = (raw, set())
+    held: _Prepared | None = getattr(connection, "_helpdesk_prepared", None)
+    if held is None or held.raw is not raw:
+        held = _Prepared(raw)
         connection._helpdesk_prepared = held  # type: ignore[attr-defined]
-    return held[1]
+    return held
 
 
 def execute_prepared(
     cursor: Any, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> None:
-    """Run `sql` as a prepared statement on `cursor` (a cursor of the default connection)."""
+    """
+    Run `sql` as a prepared statement on `cursor` (a cursor of the default connection), in
+    one round trip whether or not this connection has prepared it yet.
+    """
     statement = _statements.get(sql)
     if statement is None:
         statement = _statements[sql] = _Statement(sql)
-    connection.ensure_connection()
-    prepared = _prepared_names()
-    if statement.name not in prepared:
-        cursor.execute(f"PREPARE {statement.name} AS {statement.text}")
-        prepared.add(statement.name)
     arguments = statement.arguments(params)
-    if not arguments:
-        cursor.execute(f"EXECUTE {statement.name}{statement.comment}")
+    connection.ensure_connection()
+    prepared = _prepared()
+    known = prepared.names.get(sql)
+    if known is not None:
+        cursor.execute(known[1], arguments or None)
         return
-    # With arguments the driver reads the comment too: its percent signs are doubled.
-    cursor.execute(f"EXECUTE {statement.name}({', '.join(['%s'] * len(arguments))})"
-                   + statement.comment.replace("%", "%%"), arguments)
+    # A name once sent with a PREPARE whose EXECUTE failed may or may not exist on the
+    # server now: each failure moves this connection on to new names.
+    digest = hashlib.blake2b(f"{prepared.failures}:{sql}".encode(), digest_size=10)
+    name = "hd_" + digest.hexdigest()
+    try:
+        cursor.execute(statement.sent(name, prepare=True), arguments or None)
+    except Exception:
+        prepared.failures += 1
+        raise
+    prepared.names[sql] = (name, statement.sent(name, prepare=False))
 
 
 def statement_text(sql: str) -> str:
     """Return the SQL a logged EXECUTE ran (as written, with its placeholders), else `sql`."""
     start = sql.find(_COMMENT_START)
-    if not sql.lstrip().upper().startswith("EXECUTE HD_") or start < 0:
+    if not sql.lstrip().upper().startswith(("EXECUTE HD_", "PREPARE HD_")) or start < 0:
         return sql
     return sql[start + len(_COMMENT_START):].removesuffix("*/").strip()

@@ -3,8 +3,8 @@ import pytest
 from tests.tickets.factories import TicketFactory
 from tickets.choices import TRANSITIONS, EventKind, TicketStatus
 from tickets.exceptions import InvalidTransition
-from tickets.models import TicketEvent
-from tickets.services.lifecycle import change_status
+from tickets.models import Ticket, TicketEvent
+from tickets.services.lifecycle import change_status, lock_ticket
 from tickets.transitions import ensure_transition
 
 
@@ -42,3 +42,25 @@ def test_illegal_transition_changes_nothing():
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.OPEN
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
+
+
+@pytest.mark.django_db
+def test_the_locking_read_gives_the_ticket_as_the_orm_reads_it():
+    # given a ticket with JSON, list and date fields
+    ticket = TicketFactory(custom_fields={"po_number": "PO-7", "seats": 12}, tags=["vip"])
+    # when it is read under the lock, then every field equals the ORM's reading
+    locked = lock_ticket(ticket)
+    read = Ticket.objects.get(pk=ticket.pk)
+    fields = [f.attname for f in Ticket._meta.concrete_fields]
+    assert {name: getattr(locked, name) for name in fields} == {
+        name: getattr(read, name) for name in fields}
+    assert locked.custom_fields == {"po_number": "PO-7", "seats": 12}
+    assert not locked._state.adding
+
+
+@pytest.mark.django_db
+def test_the_locking_read_of_a_deleted_ticket_raises_does_not_exist():
+    ticket = TicketFactory()
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    with pytest.raises(Ticket.DoesNotExist):
+        lock_ticket(ticket)

@@ -1,7 +1,7 @@
 """Hot hand-written SQL runs as server-side prepared statements, planned once per connection."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tickets.prepared import execute_prepared, statement_text
@@ -33,9 +33,11 @@ def test_a_statement_is_prepared_once_per_connection_then_only_executed():
     with CaptureQueriesContext(connection) as queries:
         for n in range(3):
             assert _run(POSITIONAL, [n, 1]) == (n + 1, "a%b")
+    # one round trip each: the first PREPAREs and EXECUTEs, the next ones only EXECUTE
     sent = [q["sql"] for q in queries.captured_queries]
-    assert sum(sql.startswith("PREPARE ") for sql in sent) <= 1
-    assert sum(sql.startswith("EXECUTE hd_") for sql in sent) == 3
+    assert len(sent) == 3
+    assert sum(sql.startswith("PREPARE hd_") for sql in sent) <= 1
+    assert all(sql.startswith("EXECUTE hd_") for sql in sent[1:])
     assert any("$1::integer + $2::integer" in text for text in _prepared_on_server())
 
 
@@ -46,7 +48,7 @@ def test_a_rolled_back_transaction_keeps_what_it_prepared():
         transaction.set_rollback(True)
     with CaptureQueriesContext(connection) as queries:
         assert _run("SELECT %s::integer - 1", [10]) == (9,)
-    assert not any(q["sql"].startswith("PREPARE ") for q in queries.captured_queries)
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE hd_")
 
 
 @pytest.mark.django_db(transaction=True)  # closes the connection
@@ -55,16 +57,25 @@ def test_a_new_connection_prepares_again():
     connection.close()
     with CaptureQueriesContext(connection) as queries:
         assert _run("SELECT %s::integer * 3", [3]) == (9,)
-    assert queries.captured_queries[0]["sql"].startswith("PREPARE ")
+    assert queries.captured_queries[0]["sql"].startswith("PREPARE hd_")
 
 
 def test_logged_executes_still_say_which_sql_ran():
     with CaptureQueriesContext(connection) as queries:
         _run(NAMED, {"n": 1, "word": "100%"})
-    executed = queries.captured_queries[-1]["sql"]
-    assert executed.startswith("EXECUTE hd_")
-    assert statement_text(executed) == NAMED.replace("%%", "%")
+        _run(NAMED, {"n": 2, "word": "50%"})
+    first, second = (q["sql"] for q in queries.captured_queries)
+    assert second.startswith("EXECUTE hd_")
+    assert statement_text(first) == statement_text(second) == NAMED
     assert statement_text("SELECT 1") == "SELECT 1"
+
+
+def test_a_failed_execute_leaves_the_connection_able_to_prepare_it_again():
+    sql = "SELECT 10 / %s::integer"
+    with pytest.raises(DataError), transaction.atomic():
+        _run(sql, [0])  # prepared, then division by zero
+    assert _run(sql, [5]) == (2,)
+    assert _run(sql, [2]) == (5,)
 
 
 def test_wrong_parameter_counts_and_comments_are_refused():
