@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): a COPY loader for large data sets and HTTP load generators."""
