@@ -19,7 +19,7 @@ class Candidate:
     agent: AgentRow
     team_id: int
     presence: str = ""
-    last_routed: float = float("-inf")  # seconds since the epoch; never routed sorts first
+    last_routed: int = 0  # milliseconds since the epoch; 0, never routed, sorts first
     load: int = 0
     capacity: int = 0
     weight: int = 1
@@ -60,27 +60,34 @@ class Candidate:
         }
 
 
+def _runs(values: list[int]) -> list[list[int]]:
+    """Return [[value, how many in a row], ...]: a team's agents share a team and a capacity."""
+    runs: list[list[int]] = []
+    for value in values:
+        if runs and runs[-1][0] == value:
+            runs[-1][1] += 1
+        else:
+            runs.append([value, 1])
+    return runs
+
+
 def pack_candidates(candidates: list[Candidate]) -> dict[str, Any]:
     """
     Return the candidates as a decision stores them (RoutingDecision.candidates reads them
-    back, names from the rosters): their ids and numbers as columns in the order considered,
-    their teams as runs, and each distinct list of skip reasons once, with the agents it
-    applies to. A team whose members mostly lack the same skill stores that sentence once.
+    back, with the agents' names): their ids and numbers as columns in the order considered,
+    teams and capacities as runs, and each distinct list of skip reasons once, with the
+    agents it applies to. A team whose members mostly lack the same skill stores that
+    sentence once.
     """
     groups: dict[tuple[str, ...], list[int]] = {}
-    teams: list[list[int]] = []
     for index, candidate in enumerate(candidates):
         if candidate.skipped:
             groups.setdefault(tuple(candidate.skipped), []).append(index)
-        if teams and teams[-1][0] == candidate.team_id:
-            teams[-1][1] += 1
-        else:
-            teams.append([candidate.team_id, 1])
     return {
         "ids": [c.agent.user_id for c in candidates],
-        "teams": teams,
+        "teams": _runs([c.team_id for c in candidates]),
         "load": [c.load for c in candidates],
-        "capacity": [c.capacity for c in candidates],
+        "capacity": _runs([c.capacity for c in candidates]),
         "skill_score": [c.skill_score for c in candidates],
         "skipped": [[list(reasons), indices] for reasons, indices in groups.items()],
     }

@@ -47,9 +47,9 @@ class AgentRow:
 
 
 # What changes all day about an agent, by profile id: presence, when their last routed
-# ticket came (seconds since the epoch; minus infinity for never) and the weighted load that
-# counts against capacity. Plain tuples of plain numbers: a decision reads a whole team's.
-AgentState = tuple[str, float, int]
+# ticket came (milliseconds since the epoch; 0 for never) and the weighted load that counts
+# against capacity. Plain tuples of plain numbers: a decision reads a whole team's.
+AgentState = tuple[str, int, int]
 
 
 _ROW_FIELDS: Final = {
@@ -130,12 +130,13 @@ def weighted_load_sql(profile: str, load: str) -> str:
 
 
 # Presence and loads of the whole team in one statement, by primary key: the cost grows with
-# the team, never with the ticket table. The last routed time comes as a number of seconds
-# (date_part, a float; extract would build a numeric): parsing two hundred timestamps into
-# datetimes cost more than the query. Plain SQL with an array parameter: the ORM would
-# compile a few hundred IN parameters per decision, which costs more than the query itself.
+# the team, never with the ticket table. The last routed time comes as whole milliseconds
+# since the epoch (0: never), the cheapest value to write out and to read back: parsing two
+# hundred timestamps into datetimes cost more than the query. Plain SQL with an array
+# parameter: the ORM would compile a few hundred IN parameters per decision.
 _STATES_SQL: Final = """
-    SELECT p.id, p.presence, coalesce(date_part('epoch', p.last_assigned_at), '-Infinity'), {load}
+    SELECT p.id, p.presence,
+           coalesce((date_part('epoch', p.last_assigned_at) * 1000)::bigint, 0), {load}
       FROM {profiles} p LEFT JOIN {loads} l ON l.user_id = p.user_id
      WHERE p.id = ANY(%s::integer[])
 """

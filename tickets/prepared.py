@@ -91,33 +91,54 @@ def _prepared() -> _Prepared:
     return held
 
 
+def _statement(sql: str) -> _Statement:
+    statement = _statements.get(sql)
+    if statement is None:
+        statement = _statements[sql] = _Statement(sql)
+    return statement
+
+
 def execute_prepared(
-    cursor: Any, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    cursor: Any, sql: str | tuple[str, ...], params: Sequence[Any] | Mapping[str, Any] = ()
 ) -> None:
     """
     Run `sql` as a prepared statement on `cursor` (a cursor of the default connection), in
     one round trip whether or not this connection has prepared it yet.
+
+    `sql` may be several statements, all taking their arguments from the same `params`:
+    they run in order in that one round trip, each with a snapshot of its own (so one may
+    read what became visible once the one before took its locks); the cursor holds the rows
+    of the last.
     """
-    statement = _statements.get(sql)
-    if statement is None:
-        statement = _statements[sql] = _Statement(sql)
-    arguments = statement.arguments(params)
+    texts = (sql,) if isinstance(sql, str) else sql
+    statements = [_statement(text) for text in texts]
+    if len(statements) > 1 and not all(statement.arguments(params) for statement in statements):
+        raise ValueError("statements sent together each take arguments")
     connection.ensure_connection()
     prepared = _prepared()
-    known = prepared.names.get(sql)
-    if known is not None:
-        cursor.execute(known[1], arguments or None)
-        return
-    # A name once sent with a PREPARE whose EXECUTE failed may or may not exist on the
-    # server now: each failure moves this connection on to new names.
-    digest = hashlib.blake2b(f"{prepared.failures}:{sql}".encode(), digest_size=10)
-    name = "hd_" + digest.hexdigest()
+    parts: list[str] = []
+    arguments: list[Any] = []
+    fresh: list[tuple[str, str, _Statement]] = []
+    for text, statement in zip(texts, statements, strict=True):
+        arguments += statement.arguments(params)
+        known = prepared.names.get(text)
+        if known is not None:
+            parts.append(known[1])
+            continue
+        # A name once sent with a PREPARE whose EXECUTE failed may or may not exist on
+        # the server now: each failure moves this connection on to new names.
+        digest = hashlib.blake2b(f"{prepared.failures}:{text}".encode(), digest_size=10)
+        name = "hd_" + digest.hexdigest()
+        parts.append(statement.sent(name, prepare=True))
+        fresh.append((text, name, statement))
     try:
-        cursor.execute(statement.sent(name, prepare=True), arguments or None)
+        cursor.execute("; ".join(parts), arguments or None)
     except Exception:
-        prepared.failures += 1
+        if fresh:
+            prepared.failures += 1
         raise
-    prepared.names[sql] = (name, statement.sent(name, prepare=False))
+    for text, name, statement in fresh:
+        prepared.names[text] = (name, statement.sent(name, prepare=False))
 
 
 def statement_text(sql: str) -> str:

@@ -105,6 +105,10 @@ def _one_dict(user_id: int, name: str, team_id: int, skipped: list[str],
             **dict(zip(_NUMBERS, numbers, strict=True))}
 
 
+def _expanded(runs: list[list[int]]) -> list[int]:
+    return [value for value, count in runs for _ in range(count)]
+
+
 def unpack_candidates(
     stored: dict[str, Any] | list[dict[str, Any]], names: Mapping[int, str]
 ) -> list[dict[str, Any]]:
@@ -121,8 +125,9 @@ def unpack_candidates(
     if "agents" in stored:
         return [_one_dict(user_id, name, team_id, reasons.get(index, []), numbers)
                 for index, (user_id, name, team_id, *numbers) in enumerate(stored["agents"])]
-    teams = [team_id for team_id, count in stored["teams"] for _ in range(count)]
-    columns = zip(stored["ids"], teams, *(stored[number] for number in _NUMBERS), strict=True)
+    teams, capacities = (_expanded(stored["teams"]), _expanded(stored["capacity"]))
+    columns = zip(stored["ids"], teams, stored["load"], capacities, stored["skill_score"],
+                  strict=True)
     return [_one_dict(user_id, names.get(user_id, f"user {user_id}"), team_id,
                       reasons.get(index, []), numbers)
             for index, (user_id, team_id, *numbers) in enumerate(columns)]

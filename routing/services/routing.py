@@ -28,73 +28,65 @@ MAX_LOCK_ATTEMPTS: Final = 5
 User = get_user_model()
 
 
-def _lock_agent(profile_id: int, team_id: int) -> tuple[Any, bool, Any] | None:
+@cache
+def _claim_sql() -> tuple[tuple[str, str], list[str]]:
     """
-    Lock the agent's profile row, unless a concurrent intake holds it, and return the User,
-    whether they may still own the team's tickets (active, a member: read now, not from the
-    snapshot) and their last routed time.
+    Two statements sent together: the first locks the agent's profile row unless a
+    concurrent intake holds it; the second, whose snapshot starts once the lock is held (so
+    every earlier holder has committed and their assignments are counted), reads whether
+    they may still own the team's tickets (active, a member: read now, not from the
+    snapshot) and their load, and starts their round-robin clock only if they are still
+    free. It finds the row only if the first locked it.
 
     A concurrent intake that holds the lock is assigning to this agent right now; waiting
     for it could deadlock with intakes that try agents in another order, so the agent is
     skipped (SKIP LOCKED).
     """
     fields = User._meta.concrete_fields
-    columns = ", ".join(f"u.{field.column}" for field in fields)
-    members = Team.members.through._meta.db_table
-    sql = (f"SELECT {columns}, u.is_active AND EXISTS (SELECT 1 FROM {members} m "
-           "WHERE m.team_id = %s AND m.user_id = u.id), p.last_assigned_at "
-           f"FROM {AgentProfile._meta.db_table} p JOIN {User._meta.db_table} u "
-           "ON u.id = p.user_id WHERE p.id = %s FOR UPDATE OF p SKIP LOCKED")
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, [team_id, profile_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    user = User.from_db(connection.alias, [field.attname for field in fields], row[:-2])
-    return user, row[-2], row[-1]
-
-
-def _routed_load(profile_id: int, at: Any) -> int:
+    profiles, users = AgentProfile._meta.db_table, User._meta.db_table
+    members, loads = Team.members.through._meta.db_table, AgentLoad._meta.db_table
+    lock = f"SELECT 1 FROM {profiles} WHERE id = %(profile)s FOR UPDATE SKIP LOCKED"
+    claim = f"""
+        UPDATE {profiles} p SET last_assigned_at = CASE
+               WHEN c.may_own AND c.load + %(weight)s <= %(capacity)s THEN %(now)s
+               ELSE p.last_assigned_at END
+          FROM (SELECT {", ".join(f"u.{field.column}" for field in fields)},
+                       u.is_active AND EXISTS (SELECT 1 FROM {members} m
+                        WHERE m.team_id = %(team)s AND m.user_id = u.id) AS may_own,
+                       coalesce((SELECT {weighted_load_sql("q", "l")} FROM {loads} l
+                                  WHERE l.user_id = q.user_id), 0) AS load
+                  FROM {profiles} q JOIN {users} u ON u.id = q.user_id
+                 WHERE q.id = %(profile)s) c
+         WHERE p.id = (SELECT id FROM {profiles} WHERE id = %(profile)s
+                       FOR UPDATE SKIP LOCKED)
+        RETURNING c.*
     """
-    Start the agent's round-robin clock and return their load, read by this statement,
-    which starts once the lock is held: every earlier holder has committed by then, and
-    their assignments are counted, so nobody goes past capacity.
-    """
-    profiles, loads = AgentProfile._meta.db_table, AgentLoad._meta.db_table
-    sql = (f"UPDATE {profiles} p SET last_assigned_at = %s WHERE p.id = %s RETURNING "
-           f"(SELECT {weighted_load_sql('p', 'l')} FROM {loads} l WHERE l.user_id = p.user_id)")
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, [at, profile_id])
-        row = cursor.fetchone()
-    return (row[0] or 0) if row else 0
-
-
-def _mark_routed(profile_id: int, at: Any) -> None:
-    """Set the agent's round-robin clock (back): the time their last routed ticket came."""
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, f"UPDATE {AgentProfile._meta.db_table} "
-                         "SET last_assigned_at = %s WHERE id = %s", [at, profile_id])
+    return (lock, claim), [field.attname for field in fields]
 
 
 def _lock_and_recheck(candidate: Candidate, now: Any) -> bool:
     """
-    Lock the agent, check they may still own the team's tickets, then mark them routed and
-    read their load again under the lock, capacity checked on it. An agent found at capacity
-    gets their round-robin clock back (nobody else saw it: the row is locked).
+    Lock the agent, check they may still own the team's tickets and, on their load read
+    under the lock, that they are below capacity; only then is their round-robin clock
+    started. One round trip.
     """
-    locked = _lock_agent(candidate.agent.pk, candidate.team_id)
-    if locked is None:
+    statements, attnames = _claim_sql()
+    params = {"profile": candidate.agent.pk, "team": candidate.team_id, "now": now,
+              "weight": candidate.weight, "capacity": candidate.capacity}
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, statements, params)
+        row = cursor.fetchone()
+    if row is None:
         candidate.skipped.append("is being given another ticket right now")
         return False
-    user, may_own, last_routed = locked
+    *user_values, may_own, load = row
     if not may_own:
         candidate.skipped.append("has left the team or was deactivated")
         return False
-    candidate.user = user
-    candidate.load = _routed_load(candidate.agent.pk, now)
-    if candidate.load + candidate.weight > candidate.capacity:
-        candidate.skipped.append(f"at capacity ({candidate.load}/{candidate.capacity})")
-        _mark_routed(candidate.agent.pk, last_routed)
+    candidate.user = User.from_db(connection.alias, attnames, user_values)
+    candidate.load = load
+    if load + candidate.weight > candidate.capacity:
+        candidate.skipped.append(f"at capacity ({load}/{candidate.capacity})")
         return False
     return True
 

@@ -14,10 +14,10 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 # Snapshot version (Redis, not counted; rosters and rules are in memory) then: presence and
-# loads of the team in one query, the chosen agent's lock (membership read with it), their
-# round-robin clock with their load under the lock, assign_ticket (lock, update, event: the
-# roster already proved the permission), the decision row (one upsert).
-ROUTING_QUERIES = 7
+# loads of the team in one query, the chosen agent's claim (their lock, then membership, load
+# and round-robin clock under it: two statements in one round trip), the decision row (one
+# upsert), assign_ticket (lock, update, event: the roster already proved the permission).
+ROUTING_QUERIES = 6
 
 
 def _route_fresh_ticket() -> int:

@@ -84,3 +84,15 @@ def test_wrong_parameter_counts_and_comments_are_refused():
             execute_prepared(cursor, "SELECT %s::integer, %s::integer", [1])
         with pytest.raises(ValueError, match="no comments"):
             execute_prepared(cursor, "SELECT 1 /* why */", [])
+
+
+def test_statements_sent_together_run_in_order_in_one_round_trip():
+    together = ("SELECT set_config('helpdesk.probe', %(word)s, true)",
+                "SELECT current_setting('helpdesk.probe') || %(suffix)s")
+    with CaptureQueriesContext(connection) as queries:
+        assert _run(together, {"word": "claimed", "suffix": "!"}) == ("claimed!",)
+        assert _run(together, {"word": "again", "suffix": "?"}) == ("again?",)
+    assert len(queries.captured_queries) == 2
+    assert queries.captured_queries[1]["sql"].count("EXECUTE hd_") == 2
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="each take arguments"):
+        execute_prepared(cursor, ("SELECT 1", "SELECT %(n)s::integer"), {"n": 1})
