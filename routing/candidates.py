@@ -166,15 +166,11 @@ def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
     if state is None:  # the profile was deleted since the roster was read
         candidate.skipped.append("has no routing profile")
         return
-    # Open tickets are weighed only for members who passed every check that needs no query.
-    counted = not candidate.skipped
     presence, candidate.last_routed, load = state
     candidate.presence = presence
-    if presence != Presence.AVAILABLE:
-        candidate.skipped.insert(0, f"is {presence}")
-    if not counted:
-        return
     candidate.load = load
+    if presence != Presence.AVAILABLE:
+        candidate.skipped.append(f"is {presence}")
     if load + candidate.weight > candidate.capacity:
         candidate.skipped.append(f"at capacity ({load}/{candidate.capacity})")
 
@@ -186,19 +182,18 @@ def consider_team(
     """
     Return every active member of the team as a candidate, eligible or with skip reasons.
 
-    The roster and what it says of each member come from memory (`memo` is the snapshot's);
-    presence, last routed times and loads from one query.
+    The roster and what it says of each member come from memory (`memo` is the snapshot's).
+    Presence, last routed times and loads come from one query, for the members who passed
+    every check that needs none: a member who lacks the skill is skipped for that, whatever
+    their presence.
     """
     fits = team_fits({} if memo is None else memo, team_id, roster, need)
-    asked = [agent.pk for agent in roster
-             if agent.pk is not None and agent.user_id not in need.excluded]
-    states = agent_states(profile_ids=asked)
-    candidates = []
-    for agent, fit in zip(roster, fits, strict=True):
-        candidate = _candidate(agent, fit, team_id, need, now)
-        if agent.pk is not None and agent.user_id not in need.excluded:
-            _apply_state(candidate, states.get(agent.pk))
-        candidates.append(candidate)
+    candidates = [_candidate(agent, fit, team_id, need, now)
+                  for agent, fit in zip(roster, fits, strict=True)]
+    asked = [c for c in candidates if not c.skipped]
+    states = agent_states(profile_ids=[c.agent.pk for c in asked])
+    for candidate in asked:
+        _apply_state(candidate, states.get(candidate.agent.pk))
     return candidates
 
 

@@ -36,7 +36,8 @@ def _claim_sql() -> tuple[tuple[str, str], list[str]]:
     every earlier holder has committed and their assignments are counted), reads whether
     they may still own the team's tickets (active, a member: read now, not from the
     snapshot) and their load, and starts their round-robin clock only if they are still
-    free. It finds the row only if the first locked it.
+    free. It finds the row only if the first locked it. (OFFSET 0 keeps the agent's row read
+    once: merged into the UPDATE, its figures would be computed for SET and RETURNING each.)
 
     A concurrent intake that holds the lock is assigning to this agent right now; waiting
     for it could deadlock with intakes that try agents in another order, so the agent is
@@ -56,7 +57,7 @@ def _claim_sql() -> tuple[tuple[str, str], list[str]]:
                        coalesce((SELECT {weighted_load_sql("q", "l")} FROM {loads} l
                                   WHERE l.user_id = q.user_id), 0) AS load
                   FROM {profiles} q JOIN {users} u ON u.id = q.user_id
-                 WHERE q.id = %(profile)s) c
+                 WHERE q.id = %(profile)s OFFSET 0) c
          WHERE p.id = (SELECT id FROM {profiles} WHERE id = %(profile)s
                        FOR UPDATE SKIP LOCKED)
         RETURNING c.*

@@ -5,6 +5,7 @@ with every ASSIGNED handler on, whatever the size of the team.
 """
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from routing.choices import Presence
 from routing.models import AgentLoad, AgentProfile, RoutingDecision
 from routing.planning import plan_routing
 from routing.services.routing import assign_route, claim_agent, decide_route, route_ticket
@@ -255,3 +257,22 @@ def test_routing_again_replaces_the_decision_and_keeps_the_transfer_count():
     other = ({first.pk, second.pk} - {owner}).pop()
     stored = RoutingDecision.objects.get(ticket=ticket)
     assert (stored.agent_id, stored.transfers) == (other, 2)
+
+
+def test_live_state_is_read_only_for_members_who_passed_every_other_check():
+    # given one member who lacks the skill and is away, and one skilled and away
+    team = TeamFactory(name=team_name("Support"))
+    needs(RoutingRuleFactory(team=team, order=1), api=3)
+    unskilled = agent_in(team, skills={"api": 1}, presence=Presence.AWAY)
+    skilled = agent_in(team, skills={"api": 4}, presence=Presence.AWAY)
+    publish_snapshot_version()
+    # when a ticket is planned
+    with CaptureQueriesContext(connection) as queries:
+        plan = plan_routing(ticket=_fresh(), now=timezone.now())
+    # then the skill alone explains the first; only the second's presence was asked for
+    reasons = {c.user_id: c.skipped for c in plan.candidates}
+    assert reasons[unskilled.pk] == ["api level 1, needs 3"]
+    assert reasons[skilled.pk] == ["is away"]
+    states_query = next(q["sql"] for q in queries.captured_queries if "presence" in q["sql"])
+    asked = re.search(r"EXECUTE hd_\w+\('\{([\d,]*)\}'\)", states_query).group(1)
+    assert asked == str(AgentProfile.objects.get(user=skilled).pk)
