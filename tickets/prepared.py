@@ -111,16 +111,15 @@ def execute_prepared(
     of the last.
     """
     texts = (sql,) if isinstance(sql, str) else sql
-    statements = [_statement(text) for text in texts]
-    if len(statements) > 1 and not all(statement.arguments(params) for statement in statements):
+    statements = [(text, _statement(text)) for text in texts]
+    each = [statement.arguments(params) for _, statement in statements]
+    if len(each) > 1 and not all(each):
         raise ValueError("statements sent together each take arguments")
     connection.ensure_connection()
     prepared = _prepared()
     parts: list[str] = []
-    arguments: list[Any] = []
     fresh: list[tuple[str, str, _Statement]] = []
-    for text, statement in zip(texts, statements, strict=True):
-        arguments += statement.arguments(params)
+    for text, statement in statements:
         known = prepared.names.get(text)
         if known is not None:
             parts.append(known[1])
@@ -132,7 +131,7 @@ def execute_prepared(
         parts.append(statement.sent(name, prepare=True))
         fresh.append((text, name, statement))
     try:
-        cursor.execute("; ".join(parts), arguments or None)
+        cursor.execute("; ".join(parts), [value for values in each for value in values] or None)
     except Exception:
         if fresh:
             prepared.failures += 1

@@ -157,9 +157,7 @@ def _store_decision(ticket: Ticket, fields: dict[str, Any]) -> RoutingDecision:
     """
     decision = RoutingDecision(ticket=ticket, **fields)
     sql, written = _decision_upsert()
-    # Plain values need no conversion for the driver; the candidates become their text.
-    values = [f.get_prep_value(decision.considered) if f.attname == "considered"
-              else getattr(decision, f.attname) for f in written]
+    values = [f.get_prep_value(getattr(decision, f.attname)) for f in written]
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, values)
         decision.pk, decision.transfers = cursor.fetchone()
