@@ -1,15 +1,27 @@
-"""Which agents may take a ticket, why the others may not, and in what order to try them."""
+"""
+Which agents may take a ticket, why the others may not, and in what order to try them.
+
+A team's members are considered as columns (`Pool`): a decision reads the whole team on
+every intake, and a Candidate object per member cost more than the query that reads their
+load. Candidate objects are made only for the members someone asks for by position: the
+few tried under a lock, or everyone when a preview or a fallback reads them all.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, overload
 
 from routing.choices import Presence, Strategy
 from routing.schedules import is_open
 from routing.selectors import AgentRow, AgentState, agent_states
 from routing.snapshot import SkillNeed
+
+NO_PROFILE: Final = ("has no routing profile",)
+EXCLUDED: Final = ("is the agent the ticket is being taken from",)
+OUTSIDE_HOURS: Final = "is outside working hours"
 
 
 @dataclass(slots=True)
@@ -60,6 +72,16 @@ class Candidate:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What the ticket asks of an agent."""
+
+    skills: tuple[SkillNeed, ...]
+    language: str  # primary code, en for en-GB; empty when unknown
+    priority: str
+    excluded: frozenset[int] = frozenset()
+
+
 def _runs(values: list[int]) -> list[list[int]]:
     """Return [[value, how many in a row], ...]: a team's agents share a team and a capacity."""
     runs: list[list[int]] = []
@@ -71,52 +93,7 @@ def _runs(values: list[int]) -> list[list[int]]:
     return runs
 
 
-def pack_candidates(candidates: list[Candidate]) -> dict[str, Any]:
-    """
-    Return the candidates as a decision stores them (RoutingDecision.candidates reads them
-    back, with the agents' names): their ids and numbers as columns in the order considered,
-    teams and capacities as runs, and each distinct list of skip reasons once, with the
-    agents it applies to. A team whose members mostly lack the same skill stores that
-    sentence once.
-    """
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for index, candidate in enumerate(candidates):
-        if candidate.skipped:
-            groups.setdefault(tuple(candidate.skipped), []).append(index)
-    return {
-        "ids": [c.agent.user_id for c in candidates],
-        "teams": _runs([c.team_id for c in candidates]),
-        "load": [c.load for c in candidates],
-        "capacity": _runs([c.capacity for c in candidates]),
-        "skill_score": [c.skill_score for c in candidates],
-        "skipped": [[list(reasons), indices] for reasons, indices in groups.items()],
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class Need:
-    """What the ticket asks of an agent."""
-
-    skills: tuple[SkillNeed, ...]
-    language: str  # primary code, en for en-GB; empty when unknown
-    priority: str
-    excluded: frozenset[int] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Fit:
-    """What the roster alone says of an agent for one kind of ticket; kept per snapshot."""
-
-    lacks: tuple[str, ...]  # skills below the level asked, a language not spoken
-    skill_score: int
-    weight: int
-
-
-# Kinds of tickets remembered per snapshot; a flood of odd language codes must not grow it.
-MAX_REMEMBERED_FITS: Final = 512
-
-
-def _fit(agent: AgentRow, need: Need) -> Fit:
+def _lacks(agent: AgentRow, need: Need) -> tuple[str, ...]:
     lacks: list[str] = [] if agent.may_work else ["may not own tickets (no agent role)"]
     for skill in need.skills:
         level = agent.skills.get(skill.skill_id, 0)
@@ -125,103 +102,297 @@ def _fit(agent: AgentRow, need: Need) -> Fit:
     wanted = need.language
     if wanted and agent.spoken and wanted not in agent.spoken:
         lacks.append(f"does not speak {wanted}")
-    return Fit(lacks=tuple(lacks), weight=agent.weight(need.priority),
-               skill_score=sum(agent.skills.get(s.skill_id, 0) for s in need.skills))
+    return tuple(lacks)
 
 
-def team_fits(
-    memo: dict[Any, Any], team_id: int, roster: tuple[AgentRow, ...], need: Need
-) -> tuple[Fit | None, ...]:
+class TeamFit:
     """
-    Return each member's fit for the need (None: no routing profile), computed once per
-    snapshot and kind of ticket: skills, languages and weights change only with the rosters.
+    What the roster alone says of a team's members for one kind of ticket, as columns in
+    roster order: the reasons that need no query (skills, language, role, no profile),
+    weights, capacities and skill scores. Kept per snapshot: these change only with the
+    rosters.
     """
-    key = ("fits", team_id, need.skills, need.language, need.priority)
-    fits = memo.get(key)
-    if fits is None:
+
+    __slots__ = ("asked", "capacities", "capacity_runs", "index_of", "reasons", "roster",
+                 "skill_scores", "team_id", "timed", "user_ids", "weights")
+
+    def __init__(self, team_id: int, roster: tuple[AgentRow, ...], need: Need) -> None:
+        self.roster, self.team_id = roster, team_id
+        reasons: list[tuple[str, ...]] = []
+        for agent in roster:
+            reasons.append(NO_PROFILE if agent.pk is None else _lacks(agent, need))
+        self.reasons: tuple[tuple[str, ...], ...] = tuple(reasons)
+        self.weights = tuple(agent.weight(need.priority) for agent in roster)
+        self.capacities = tuple(agent.capacity if agent.pk is not None else 0 for agent in roster)
+        self.skill_scores = tuple(
+            sum(agent.skills.get(s.skill_id, 0) for s in need.skills) if agent.pk else 0
+            for agent in roster
+        )
+        # Members asked for their presence and load: nothing else stops them.
+        self.asked = tuple(i for i, why in enumerate(reasons) if not why)
+        # Members whose own working hours may stop them, checked per decision.
+        self.timed = tuple(i for i, agent in enumerate(roster)
+                           if agent.pk is not None and agent.working_hours)
+        self.index_of = {agent.pk: i for i, agent in enumerate(roster) if agent.pk is not None}
+        self.user_ids = [agent.user_id for agent in roster]
+        self.capacity_runs = _runs(list(self.capacities))
+
+
+# Kinds of tickets remembered per snapshot; a flood of odd language codes must not grow it.
+MAX_REMEMBERED_FITS: Final = 512
+
+
+def team_fit(memo: dict[Any, Any], team_id: int, roster: tuple[AgentRow, ...],
+             need: Need) -> TeamFit:
+    """Return the team's fit for the need, computed once per snapshot and kind of ticket."""
+    key = ("fit", team_id, need.skills, need.language, need.priority)
+    fit = memo.get(key)
+    if fit is None:
         if len(memo) >= MAX_REMEMBERED_FITS:
             memo.clear()
-        fits = memo[key] = tuple(
-            _fit(agent, need) if agent.pk is not None else None for agent in roster
-        )
-    return fits
+        fit = memo[key] = TeamFit(team_id, roster, need)
+    return fit
 
 
-def _candidate(
-    agent: AgentRow, fit: Fit | None, team_id: int, need: Need, now: datetime
-) -> Candidate:
-    if agent.user_id in need.excluded:
-        return Candidate(agent=agent, team_id=team_id,
-                         skipped=["is the agent the ticket is being taken from"])
-    if fit is None:
-        return Candidate(agent=agent, team_id=team_id, skipped=["has no routing profile"])
-    skipped = list(fit.lacks)
-    if agent.working_hours and not is_open(agent.working_hours, agent.time_zone, now):
-        skipped.insert(0, "is outside working hours")
-    return Candidate(agent=agent, team_id=team_id, capacity=agent.capacity, weight=fit.weight,
-                     skill_score=fit.skill_score, skipped=skipped)
+class Pool:
+    """
+    One team's members considered for one ticket, as columns in roster order: why each was
+    skipped (empty: eligible), presence, last routed time and load of those asked, and the
+    eligible in roster order. `candidate(i)` makes a member's Candidate once; changes made to
+    it (a claim that found them busy) are what the decision stores.
+    """
+
+    __slots__ = ("eligible", "fit", "loads", "made", "reasons", "states")
+
+    def __init__(self, fit: TeamFit, reasons: list[tuple[str, ...]],
+                 states: dict[int, AgentState], loads: list[int], eligible: list[int]) -> None:
+        self.fit, self.reasons, self.states = fit, reasons, states
+        self.loads, self.eligible = loads, eligible
+        self.made: dict[int, Candidate] = {}
+
+    def __len__(self) -> int:
+        return len(self.reasons)
+
+    @property
+    def team_id(self) -> int:
+        return self.fit.team_id
+
+    def candidate(self, index: int) -> Candidate:
+        made = self.made.get(index)
+        if made is None:
+            fit = self.fit
+            presence, last_routed, _load = self.states.get(index, ("", 0, 0))
+            made = self.made[index] = Candidate(
+                agent=fit.roster[index], team_id=fit.team_id, presence=presence,
+                last_routed=last_routed, load=self.loads[index],
+                capacity=fit.capacities[index], weight=fit.weights[index],
+                skill_score=fit.skill_scores[index], skipped=list(self.reasons[index]),
+            )
+        return made
+
+    def current(self) -> tuple[list[tuple[str, ...]], list[int]]:
+        """Return why each member was skipped and their loads, with what claims found."""
+        if not self.made:
+            return self.reasons, self.loads
+        reasons, loads = list(self.reasons), list(self.loads)
+        for index, candidate in self.made.items():
+            reasons[index], loads[index] = tuple(candidate.skipped), candidate.load
+        return reasons, loads
+
+    def eligible_count(self) -> int:
+        made = self.made
+        return sum(1 for i in self.eligible if i not in made or not made[i].skipped)
 
 
-def _apply_state(candidate: Candidate, state: AgentState | None) -> None:
-    if state is None:  # the profile was deleted since the roster was read
-        candidate.skipped.append("has no routing profile")
-        return
-    presence, candidate.last_routed, load = state
-    candidate.presence = presence
-    candidate.load = load
-    if presence != Presence.AVAILABLE:
-        candidate.skipped.append(f"is {presence}")
-    if load + candidate.weight > candidate.capacity:
-        candidate.skipped.append(f"at capacity ({load}/{candidate.capacity})")
+def _per_decision_reasons(fit: TeamFit, need: Need, now: datetime) -> list[tuple[str, ...]]:
+    reasons = list(fit.reasons)
+    for index in fit.timed:
+        agent = fit.roster[index]
+        if not is_open(agent.working_hours, agent.time_zone, now):
+            reasons[index] = (OUTSIDE_HOURS, *fit.reasons[index])
+    if need.excluded:
+        for index, user_id in enumerate(fit.user_ids):
+            if user_id in need.excluded:
+                reasons[index] = EXCLUDED
+    return reasons
 
 
 def consider_team(
     *, team_id: int, roster: tuple[AgentRow, ...], need: Need, now: datetime,
     memo: dict[Any, Any] | None = None,
-) -> list[Candidate]:
+) -> Pool:
     """
-    Return every active member of the team as a candidate, eligible or with skip reasons.
+    Return every active member of the team considered for the need: eligible, or with the
+    reasons they were skipped.
 
     The roster and what it says of each member come from memory (`memo` is the snapshot's).
     Presence, last routed times and loads come from one query, for the members who passed
     every check that needs none: a member who lacks the skill is skipped for that, whatever
     their presence.
     """
-    fits = team_fits({} if memo is None else memo, team_id, roster, need)
-    candidates = [_candidate(agent, fit, team_id, need, now)
-                  for agent, fit in zip(roster, fits, strict=True)]
-    asked = [c for c in candidates if not c.skipped]
-    states = agent_states(profile_ids=[c.agent.pk for c in asked])
-    for candidate in asked:
-        _apply_state(candidate, states.get(candidate.agent.pk))
-    return candidates
+    fit = team_fit({} if memo is None else memo, team_id, roster, need)
+    reasons = _per_decision_reasons(fit, need, now) if fit.timed or need.excluded else list(
+        fit.reasons)
+    asked = [i for i in fit.asked if not reasons[i]]
+    rows = agent_states(profile_ids=[roster[i].pk for i in asked])  # type: ignore[misc]
+    loads = [0] * len(roster)
+    states: dict[int, AgentState] = {}
+    eligible: list[int] = []
+    index_of, weights, capacities = fit.index_of, fit.weights, fit.capacities
+    for profile_id, state in rows.items():
+        index = index_of[profile_id]
+        states[index] = state
+        presence, _last, load = state
+        loads[index] = load
+        capacity = capacities[index]
+        full = load + weights[index] > capacity
+        if presence == Presence.AVAILABLE and not full:
+            eligible.append(index)
+            continue
+        why = () if presence == Presence.AVAILABLE else (f"is {presence}",)
+        reasons[index] = why + ((f"at capacity ({load}/{capacity})",) if full else ())
+    for index in asked:
+        if index not in states:  # the profile was deleted since the roster was read
+            reasons[index] = NO_PROFILE
+    return Pool(fit, reasons, states, loads, eligible)
 
 
-# Sort keys read the fields directly: they run for every eligible member on every decision.
-def _round_robin_key(c: Candidate) -> tuple[Any, ...]:
+# Sort keys, smallest first, built as plain tuples: they run for every eligible member on
+# every decision. The index comes last; user ids are unique, so it never decides.
+def _round_robin_keys(pool: Pool) -> list[tuple[Any, ...]]:
     # Whoever waited longest since their last routed ticket; never-assigned agents first.
-    return (c.last_routed, c.agent.user_id)
+    states, user_ids = pool.states, pool.fit.user_ids
+    return [(states[i][1], user_ids[i], i) for i in pool.eligible]
 
 
-def _utilisation(c: Candidate) -> float:
-    return c.load / c.capacity if c.capacity else 1.0
-
-
-def _most_skilled_key(c: Candidate) -> tuple[Any, ...]:
-    return (-c.skill_score, _utilisation(c), c.load, c.last_routed, c.agent.user_id)
-
-
-def _least_loaded_key(c: Candidate) -> tuple[Any, ...]:
+def _least_loaded_keys(pool: Pool) -> list[tuple[Any, ...]]:
     # The share of capacity in use, so agents of unequal capacity fill up evenly; raw load
     # and waiting time break ties.
-    return (_utilisation(c), c.load, c.last_routed, c.agent.user_id)
+    states, user_ids, capacities = pool.states, pool.fit.user_ids, pool.fit.capacities
+    keys = []
+    for i in pool.eligible:
+        _presence, last, load = states[i]
+        capacity = capacities[i]
+        keys.append((load / capacity if capacity else 1.0, load, last, user_ids[i], i))
+    return keys
 
 
-_ORDER_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_key,
-                      Strategy.MOST_SKILLED: _most_skilled_key}
+def _most_skilled_keys(pool: Pool) -> list[tuple[Any, ...]]:
+    states, fit = pool.states, pool.fit
+    user_ids, capacities, scores = fit.user_ids, fit.capacities, fit.skill_scores
+    keys = []
+    for i in pool.eligible:
+        _presence, last, load = states[i]
+        capacity = capacities[i]
+        keys.append((-scores[i], load / capacity if capacity else 1.0, load, last, user_ids[i], i))
+    return keys
 
 
-def order_candidates(strategy: str, candidates: list[Candidate]) -> list[Candidate]:
-    """Return the eligible candidates, the one the strategy prefers first."""
-    key = _ORDER_KEYS.get(strategy, _least_loaded_key)
-    return sorted((c for c in candidates if not c.skipped), key=key)
+_ORDER_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_keys,
+                      Strategy.MOST_SKILLED: _most_skilled_keys}
+
+
+class Ordered(Sequence[Candidate]):
+    """The eligible members of a pool in the strategy's order, made Candidates when read."""
+
+    __slots__ = ("indices", "pool")
+
+    def __init__(self, pool: Pool, indices: list[int]) -> None:
+        self.pool, self.indices = pool, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @overload
+    def __getitem__(self, position: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Candidate]: ...
+
+    def __getitem__(self, position: int | slice) -> Candidate | list[Candidate]:
+        if isinstance(position, slice):
+            return [self.pool.candidate(i) for i in self.indices[position]]
+        return self.pool.candidate(self.indices[position])
+
+
+def order_candidates(strategy: str, pool: Pool) -> Ordered:
+    """Return the eligible members, the one the strategy prefers first."""
+    keys = _ORDER_KEYS.get(strategy, _least_loaded_keys)(pool)
+    keys.sort()
+    return Ordered(pool, [key[-1] for key in keys])
+
+
+class Considered(Sequence[Candidate]):
+    """Every member considered for a ticket, team by team; Candidates made when read."""
+
+    __slots__ = ("pools",)
+
+    def __init__(self, pools: tuple[Pool, ...] = ()) -> None:
+        self.pools = pools
+
+    def __len__(self) -> int:
+        return sum(len(pool) for pool in self.pools)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        for pool in self.pools:
+            for index in range(len(pool)):
+                yield pool.candidate(index)
+
+    @overload
+    def __getitem__(self, position: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Candidate]: ...
+
+    def __getitem__(self, position: int | slice) -> Candidate | list[Candidate]:
+        everyone = list(self)
+        return everyone[position]
+
+    def eligible_count(self) -> int:
+        return sum(pool.eligible_count() for pool in self.pools)
+
+
+def _team_runs(pools: tuple[Pool, ...]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for pool in pools:
+        if runs and runs[-1][0] == pool.team_id:
+            runs[-1][1] += len(pool)
+        elif len(pool):
+            runs.append([pool.team_id, len(pool)])
+    return runs
+
+
+def pack_candidates(considered: Considered) -> dict[str, Any]:
+    """
+    Return the candidates as a decision stores them (RoutingDecision.candidates reads them
+    back, with the agents' names): their ids and numbers as columns in the order considered,
+    teams and capacities as runs, and each distinct list of skip reasons once, with the
+    agents it applies to. A team whose members mostly lack the same skill stores that
+    sentence once.
+    """
+    pools = considered.pools
+    if len(pools) == 1:
+        fit = pools[0].fit
+        ids, scores, capacity_runs = fit.user_ids, list(fit.skill_scores), fit.capacity_runs
+    else:
+        ids = [i for pool in pools for i in pool.fit.user_ids]
+        scores = [s for pool in pools for s in pool.fit.skill_scores]
+        capacity_runs = _runs([c for pool in pools for c in pool.fit.capacities])
+    groups: dict[tuple[str, ...], list[int]] = {}
+    loads: list[int] = []
+    offset = 0
+    for pool in pools:
+        reasons, pool_loads = pool.current()
+        for index, why in enumerate(reasons):
+            if why:
+                groups.setdefault(why, []).append(offset + index)
+        loads += pool_loads
+        offset += len(pool)
+    return {
+        "ids": ids,
+        "teams": _team_runs(pools),
+        "load": loads,
+        "capacity": capacity_runs,
+        "skill_score": scores,
+        "skipped": [[list(reasons), indices] for reasons, indices in groups.items()],
+    }

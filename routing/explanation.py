@@ -45,7 +45,7 @@ def _local(moment: datetime, zone: str) -> str:
 
 def _chosen_sentence(plan: Plan, chosen: Candidate) -> str:
     team = plan.team.name if plan.team else "the team"
-    eligible = sum(1 for c in plan.candidates if c.eligible)
+    eligible = plan.candidates.eligible_count()
     skill = f", skill score {chosen.skill_score}" if plan.need.skills else ""
     lead = ""
     if plan.fallback == Fallback.BACKUP_TEAM and plan.first_team is not None:

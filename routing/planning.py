@@ -5,15 +5,22 @@ in the strategy's order, or the fallback. The services lock and assign; preview 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from routing.candidates import Candidate, Need, consider_team, order_candidates
+from routing.candidates import Candidate, Considered, Need, consider_team, order_candidates
 from routing.choices import Fallback, Strategy
 from routing.schedules import is_open, next_opening
 from routing.selectors import on_call_agent, primary_language
-from routing.snapshot import RuleSpec, Snapshot, TeamSpec, current_snapshot
+from routing.snapshot import (
+    RuleSpec,
+    Snapshot,
+    TeamSpec,
+    current_snapshot,
+    optimistic_snapshot,
+)
 from tickets.conditions import matched_leaves, ticket_facts
 from tickets.conditions.compiled import TicketFacts
 from tickets.models import Ticket
@@ -40,8 +47,8 @@ class Plan:
     need: Need
     fallback: str = Fallback.NONE
     first_team: TeamSpec | None = None
-    candidates: list[Candidate] = field(default_factory=list)
-    ordered: list[Candidate] = field(default_factory=list)
+    candidates: Considered = field(default_factory=Considered)
+    ordered: Sequence[Candidate] = ()
     on_call: Any | None = None
     queued_until: datetime | None = None
     rule_reasons: tuple[str, ...] = ()
@@ -65,18 +72,19 @@ def match_rule(
 
 
 def _route_in_team(plan: Plan, team: TeamSpec, snapshot: Snapshot) -> None:
-    plan.candidates = consider_team(team_id=team.id, roster=snapshot.roster(team.id),
-                                    need=plan.need, now=plan.now, memo=snapshot.memo)
-    plan.ordered = order_candidates(plan.strategy, plan.candidates)
+    pool = consider_team(team_id=team.id, roster=snapshot.roster(team.id), need=plan.need,
+                         now=plan.now, memo=snapshot.memo)
+    plan.candidates = Considered((pool,))
+    plan.ordered = order_candidates(plan.strategy, pool)
     if plan.ordered or team.backup_team_id is None:
         return
     backup = snapshot.teams.get(team.backup_team_id)
     if backup is None or not is_open(backup.business_hours, backup.time_zone, plan.now):
         return
-    backup_candidates = consider_team(team_id=backup.id, roster=snapshot.roster(backup.id),
-                                      need=plan.need, now=plan.now, memo=snapshot.memo)
-    plan.candidates += backup_candidates
-    ordered = order_candidates(plan.strategy, backup_candidates)
+    backup_pool = consider_team(team_id=backup.id, roster=snapshot.roster(backup.id),
+                                need=plan.need, now=plan.now, memo=snapshot.memo)
+    plan.candidates = Considered((pool, backup_pool))
+    ordered = order_candidates(plan.strategy, backup_pool)
     if ordered:
         plan.team, plan.ordered, plan.fallback = backup, ordered, Fallback.BACKUP_TEAM
 
@@ -91,18 +99,15 @@ def _after_hours(plan: Plan, team: TeamSpec, priority: str) -> None:
     plan.queued_until = next_opening(team.business_hours, team.time_zone, plan.now)
 
 
-def queue_fallback(candidates: list[Candidate]) -> str:
+def queue_fallback(candidates: Sequence[Candidate]) -> str:
     """Return which queue fallback applies when no agent took the ticket."""
     if candidates and all(c.only_full for c in candidates if c.profile is not None):
         return Fallback.AT_CAPACITY
     return Fallback.NO_AGENT
 
 
-def plan_routing(
-    *, ticket: Ticket, now: datetime, excluded: frozenset[int] = frozenset(), trace: bool = False
-) -> Plan:
-    """Return where the ticket should go now. Reads the database; writes nothing."""
-    snapshot = current_snapshot()
+def _plan(snapshot: Snapshot, ticket: Ticket, now: datetime, excluded: frozenset[int],
+          trace: bool) -> Plan:
     facts = ticket_facts(ticket)
     rule, traces = match_rule(snapshot, facts, trace=trace)
     priority = str(facts["ticket.priority"])
@@ -126,3 +131,25 @@ def plan_routing(
     if not plan.ordered:
         plan.fallback = queue_fallback(plan.candidates)
     return plan
+
+
+def plan_routing(
+    *, ticket: Ticket, now: datetime, excluded: frozenset[int] = frozenset(), trace: bool = False
+) -> Plan:
+    """
+    Return where the ticket should go now. Reads the database; writes nothing.
+
+    Planned first with this process's rules while Redis is asked whether they are still
+    current, so that the wait for Redis hides behind the team's query; planned again with
+    fresh rules in the rare case an admin changed them.
+    """
+    unconfirmed = optimistic_snapshot()
+    if unconfirmed is not None:
+        try:
+            plan = _plan(unconfirmed.rules, ticket, now, excluded, trace)
+        except BaseException:
+            unconfirmed.abandon()
+            raise
+        if unconfirmed.confirmed():
+            return plan
+    return _plan(current_snapshot(), ticket, now, excluded, trace)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from routing.choices import DEFAULT_BOUNCE_LIMIT
 from tickets.conditions.compiled import Predicate, compile_condition
-from tickets.rule_cache import VersionedRules
+from tickets.rule_cache import Unconfirmed, VersionedRules
 
 if TYPE_CHECKING:
     from routing.selectors import AgentRow
@@ -114,6 +114,11 @@ snapshots: VersionedRules[Snapshot] = VersionedRules("routing:snapshot", _load)
 def current_snapshot() -> Snapshot:
     """Return the rules and team settings, rebuilding them only if an admin changed them."""
     return snapshots.current()
+
+
+def optimistic_snapshot() -> Unconfirmed[Snapshot] | None:
+    """This process's copy before Redis confirms it (see VersionedRules.optimistic)."""
+    return snapshots.optimistic()
 
 
 def publish_snapshot_version() -> None:

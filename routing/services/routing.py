@@ -1,101 +1,33 @@
-"""Route a ticket: plan, claim an agent under a row lock, assign, store the decision."""
+"""Route a ticket: plan, claim an agent under a row lock, store the decision, assign."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from typing import Any, Final
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from routing.candidates import Candidate, pack_candidates
 from routing.choices import Fallback
 from routing.explanation import explain_plan, reason_code
-from routing.models import AgentLoad, AgentProfile, RoutingDecision, RoutingRule
+from routing.models import RoutingDecision, RoutingRule
 from routing.planning import Plan, plan_routing
-from routing.selectors import weighted_load_sql
+from routing.services.claim import claim_and_store, lock_and_recheck, store_decision
 from tickets.models import Team, Ticket
-from tickets.prepared import execute_prepared
 from tickets.services.assignment import assign_ticket
 
 # Agents tried under a lock before the ticket queues on the team; bounds the queries of one
 # routing decision whatever the size of the team.
 MAX_LOCK_ATTEMPTS: Final = 5
 
-User = get_user_model()
 
-
-@cache
-def _claim_sql() -> tuple[tuple[str, str], list[str]]:
-    """
-    Two statements sent together: the first locks the agent's profile row unless a
-    concurrent intake holds it; the second, whose snapshot starts once the lock is held (so
-    every earlier holder has committed and their assignments are counted), reads whether
-    they may still own the team's tickets (active, a member: read now, not from the
-    snapshot) and their load, and starts their round-robin clock only if they are still
-    free. It finds the row only if the first locked it. (OFFSET 0 keeps the agent's row read
-    once: merged into the UPDATE, its figures would be computed for SET and RETURNING each.)
-
-    A concurrent intake that holds the lock is assigning to this agent right now; waiting
-    for it could deadlock with intakes that try agents in another order, so the agent is
-    skipped (SKIP LOCKED).
-    """
-    fields = User._meta.concrete_fields
-    profiles, users = AgentProfile._meta.db_table, User._meta.db_table
-    members, loads = Team.members.through._meta.db_table, AgentLoad._meta.db_table
-    lock = f"SELECT 1 FROM {profiles} WHERE id = %(profile)s FOR UPDATE SKIP LOCKED"
-    claim = f"""
-        UPDATE {profiles} p SET last_assigned_at = CASE
-               WHEN c.may_own AND c.load + %(weight)s <= %(capacity)s THEN %(now)s
-               ELSE p.last_assigned_at END
-          FROM (SELECT {", ".join(f"u.{field.column}" for field in fields)},
-                       u.is_active AND EXISTS (SELECT 1 FROM {members} m
-                        WHERE m.team_id = %(team)s AND m.user_id = u.id) AS may_own,
-                       coalesce((SELECT {weighted_load_sql("q", "l")} FROM {loads} l
-                                  WHERE l.user_id = q.user_id), 0) AS load
-                  FROM {profiles} q JOIN {users} u ON u.id = q.user_id
-                 WHERE q.id = %(profile)s OFFSET 0) c
-         WHERE p.id = (SELECT id FROM {profiles} WHERE id = %(profile)s
-                       FOR UPDATE SKIP LOCKED)
-        RETURNING c.*
-    """
-    return (lock, claim), [field.attname for field in fields]
-
-
-def _lock_and_recheck(candidate: Candidate, now: Any) -> bool:
-    """
-    Lock the agent, check they may still own the team's tickets and, on their load read
-    under the lock, that they are below capacity; only then is their round-robin clock
-    started. One round trip.
-    """
-    statements, attnames = _claim_sql()
-    params = {"profile": candidate.agent.pk, "team": candidate.team_id, "now": now,
-              "weight": candidate.weight, "capacity": candidate.capacity}
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, statements, params)
-        row = cursor.fetchone()
-    if row is None:
-        candidate.skipped.append("is being given another ticket right now")
-        return False
-    *user_values, may_own, load = row
-    if not may_own:
-        candidate.skipped.append("has left the team or was deactivated")
-        return False
-    candidate.user = User.from_db(connection.alias, attnames, user_values)
-    candidate.load = load
-    if load + candidate.weight > candidate.capacity:
-        candidate.skipped.append(f"at capacity ({load}/{candidate.capacity})")
-        return False
-    return True
-
-
-def claim_agent(plan: Plan) -> Candidate | None:
+def claim_agent(plan: Plan, *, start: int = 0) -> Candidate | None:
     """Return the first agent, in the strategy's order, who is still free under a lock."""
-    for candidate in plan.ordered[:MAX_LOCK_ATTEMPTS]:
-        if _lock_and_recheck(candidate, plan.now):
+    for candidate in plan.ordered[start:MAX_LOCK_ATTEMPTS]:
+        if lock_and_recheck(candidate, plan.now):
             return candidate
     if plan.ordered:
         # They were eligible a moment ago: only capacity, or a concurrent intake, stopped them.
@@ -109,14 +41,13 @@ def _count_fired(rule_id: int) -> None:
     RoutingRule.record_fired_many([rule_id])
 
 
-def _decision_fields(plan: Plan, chosen: Candidate | None, agent: Any, text: str,
-                     code: str) -> dict[str, Any]:
+def _decision_fields(plan: Plan, agent_id: int | None, text: str, code: str) -> dict[str, Any]:
     return {
         "rule_id": plan.rule.id if plan.rule else None,
         "rule_name": plan.rule.name if plan.rule else "",
         "strategy": plan.strategy,
         "team_id": plan.team.id if plan.team else None,
-        "agent": agent,
+        "agent_id": agent_id,
         "fallback": plan.fallback,
         "reason_code": code,
         "explanation": text,
@@ -138,31 +69,19 @@ def _assign(*, ticket: Ticket, plan: Plan, agent: Any, code: str, actor: Any,
     return ticket
 
 
-@cache
-def _decision_upsert() -> tuple[str, tuple[Any, ...]]:
-    written = tuple(f for f in RoutingDecision._meta.concrete_fields
-                    if not f.primary_key and f.name != "transfers")
-    columns = [f.column for f in written]
-    replaced = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "ticket_id")
-    sql = (f"INSERT INTO {RoutingDecision._meta.db_table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT (ticket_id) DO UPDATE SET {replaced} RETURNING id, transfers")
-    return sql, written
-
-
-def _store_decision(ticket: Ticket, fields: dict[str, Any]) -> RoutingDecision:
+def _claim_first(ticket: Ticket, plan: Plan, code: str) -> tuple[Candidate | None,
+                                                                  RoutingDecision | None]:
     """
-    Write the ticket's current decision in one statement, whether it had one or not: a
-    re-route replaces every field but the count of transfers, which outlives decisions.
+    Claim the strategy's first choice and store the decision that names them, in one round
+    trip; if the claim found them other than the plan did, try the others, one round trip
+    each, and leave the decision to be stored with what was found.
     """
-    decision = RoutingDecision(ticket=ticket, **fields)
-    sql, written = _decision_upsert()
-    values = [f.get_prep_value(getattr(decision, f.attname)) for f in written]
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, values)
-        decision.pk, decision.transfers = cursor.fetchone()
-    decision._state.adding, decision._state.db = False, connection.alias
-    return decision
+    first = plan.ordered[0]
+    fields = _decision_fields(plan, first.user_id, explain_plan(plan, first), code)
+    claimed, decision = claim_and_store(ticket, first, plan.now, fields)
+    if claimed:
+        return first, decision
+    return claim_agent(plan, start=1), None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +109,16 @@ def decide_route(
     it), or the fallback. route_ticket assigns it.
     """
     plan = plan_routing(ticket=ticket, now=timezone.now(), excluded=excluded)
-    chosen = claim_agent(plan) if plan.ordered else None
-    agent = chosen.user if chosen is not None else plan.on_call
-    text = explain_plan(plan, chosen)
     code = reason_code_override or reason_code(plan)
-    decision = _store_decision(ticket, _decision_fields(plan, chosen, agent, text, code))
+    chosen, decision = _claim_first(ticket, plan, code) if plan.ordered else (None, None)
+    agent = chosen.user if chosen is not None else plan.on_call
+    if decision is None:
+        code = reason_code_override or reason_code(plan)  # a claim may have changed the fallback
+        fields = _decision_fields(plan, agent.pk if agent else None, explain_plan(plan, chosen),
+                                  code)
+        decision = store_decision(ticket, fields)
+        decision.agent = agent
+    text = decision.explanation
     if plan.rule is not None:
         transaction.on_commit(partial(_count_fired, plan.rule.id))
     # A claimed agent was proved under the lock: active and a member (read then), with the

@@ -14,10 +14,11 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 # Snapshot version (Redis, not counted; rosters and rules are in memory) then: presence and
-# loads of the team in one query, the chosen agent's claim (their lock, then membership, load
-# and round-robin clock under it: two statements in one round trip), the decision row (one
-# upsert), assign_ticket (lock, update, event: the roster already proved the permission).
-ROUTING_QUERIES = 6
+# loads of the team in one query, the chosen agent's claim with the decision row (their lock,
+# then membership, load and round-robin clock under it and the decision's upsert: two
+# statements in one round trip), assign_ticket (lock, update, event: the roster already
+# proved the permission).
+ROUTING_QUERIES = 5
 
 
 def _route_fresh_ticket() -> int:
