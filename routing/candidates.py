@@ -16,7 +16,7 @@ from typing import Any, Final, overload
 
 from routing.choices import Presence, Strategy
 from routing.schedules import is_open
-from routing.selectors import AgentRow, AgentState, agent_states
+from routing.selectors import AgentRow, AgentState, agent_state_rows
 from routing.snapshot import SkillNeed
 
 NO_PROFILE: Final = ("has no routing profile",)
@@ -158,8 +158,8 @@ class Pool:
     """
     One team's members considered for one ticket, as columns in roster order: why each was
     skipped (empty: eligible), presence, last routed time and load of those asked, and the
-    eligible in roster order. `candidate(i)` makes a member's Candidate once; changes made to
-    it (a claim that found them busy) are what the decision stores.
+    eligible in the strategy's order. `candidate(i)` makes a member's Candidate once; changes
+    made to it (a claim that found them busy) are what the decision stores.
     """
 
     __slots__ = ("eligible", "fit", "loads", "made", "reasons", "states")
@@ -203,6 +203,10 @@ class Pool:
         made = self.made
         return sum(1 for i in self.eligible if i not in made or not made[i].skipped)
 
+    def ordered(self) -> Ordered:
+        """The eligible members in the strategy's order, as Candidates when read."""
+        return Ordered(self, self.eligible)
+
 
 def _per_decision_reasons(fit: TeamFit, need: Need, now: datetime) -> list[tuple[str, ...]]:
     reasons = list(fit.reasons)
@@ -218,12 +222,12 @@ def _per_decision_reasons(fit: TeamFit, need: Need, now: datetime) -> list[tuple
 
 
 def consider_team(
-    *, team_id: int, roster: tuple[AgentRow, ...], need: Need, now: datetime,
+    *, team_id: int, roster: tuple[AgentRow, ...], need: Need, now: datetime, strategy: str,
     memo: dict[Any, Any] | None = None,
 ) -> Pool:
     """
     Return every active member of the team considered for the need: eligible, or with the
-    reasons they were skipped.
+    reasons they were skipped, and the eligible in the strategy's order (`Pool.ordered`).
 
     The roster and what it says of each member come from memory (`memo` is the snapshot's).
     Presence, last routed times and loads come from one query, for the members who passed
@@ -234,62 +238,53 @@ def consider_team(
     reasons = _per_decision_reasons(fit, need, now) if fit.timed or need.excluded else list(
         fit.reasons)
     asked = [i for i in fit.asked if not reasons[i]]
-    rows = agent_states(profile_ids=[roster[i].pk for i in asked])  # type: ignore[misc]
+    rows = agent_state_rows(profile_ids=[roster[i].pk for i in asked])  # type: ignore[misc]
     loads = [0] * len(roster)
     states: dict[int, AgentState] = {}
-    eligible: list[int] = []
+    keys: list[tuple[Any, ...]] = []
+    key = _SORT_KEYS.get(strategy, _least_loaded_key)
     index_of, weights, capacities = fit.index_of, fit.weights, fit.capacities
-    for profile_id, state in rows.items():
+    for profile_id, presence, last, load in rows:
         index = index_of[profile_id]
-        states[index] = state
-        presence, _last, load = state
+        states[index] = (presence, last, load)
         loads[index] = load
         capacity = capacities[index]
         full = load + weights[index] > capacity
         if presence == Presence.AVAILABLE and not full:
-            eligible.append(index)
+            keys.append(key(fit, index, last, load))
             continue
         why = () if presence == Presence.AVAILABLE else (f"is {presence}",)
         reasons[index] = why + ((f"at capacity ({load}/{capacity})",) if full else ())
     for index in asked:
         if index not in states:  # the profile was deleted since the roster was read
             reasons[index] = NO_PROFILE
-    return Pool(fit, reasons, states, loads, eligible)
+    keys.sort()
+    return Pool(fit, reasons, states, loads, [k[-1] for k in keys])
 
 
-# Sort keys, smallest first, built as plain tuples: they run for every eligible member on
-# every decision. The index comes last; user ids are unique, so it never decides.
-def _round_robin_keys(pool: Pool) -> list[tuple[Any, ...]]:
+# Sort keys, smallest first, built as plain tuples while the rows are read: they run for
+# every eligible member on every decision. The index comes last; user ids are unique, so it
+# never decides.
+def _round_robin_key(fit: TeamFit, index: int, last: int, _load: int) -> tuple[Any, ...]:
     # Whoever waited longest since their last routed ticket; never-assigned agents first.
-    states, user_ids = pool.states, pool.fit.user_ids
-    return [(states[i][1], user_ids[i], i) for i in pool.eligible]
+    return (last, fit.user_ids[index], index)
 
 
-def _least_loaded_keys(pool: Pool) -> list[tuple[Any, ...]]:
+def _least_loaded_key(fit: TeamFit, index: int, last: int, load: int) -> tuple[Any, ...]:
     # The share of capacity in use, so agents of unequal capacity fill up evenly; raw load
     # and waiting time break ties.
-    states, user_ids, capacities = pool.states, pool.fit.user_ids, pool.fit.capacities
-    keys = []
-    for i in pool.eligible:
-        _presence, last, load = states[i]
-        capacity = capacities[i]
-        keys.append((load / capacity if capacity else 1.0, load, last, user_ids[i], i))
-    return keys
+    capacity = fit.capacities[index]
+    return (load / capacity if capacity else 1.0, load, last, fit.user_ids[index], index)
 
 
-def _most_skilled_keys(pool: Pool) -> list[tuple[Any, ...]]:
-    states, fit = pool.states, pool.fit
-    user_ids, capacities, scores = fit.user_ids, fit.capacities, fit.skill_scores
-    keys = []
-    for i in pool.eligible:
-        _presence, last, load = states[i]
-        capacity = capacities[i]
-        keys.append((-scores[i], load / capacity if capacity else 1.0, load, last, user_ids[i], i))
-    return keys
+def _most_skilled_key(fit: TeamFit, index: int, last: int, load: int) -> tuple[Any, ...]:
+    capacity = fit.capacities[index]
+    return (-fit.skill_scores[index], load / capacity if capacity else 1.0, load, last,
+            fit.user_ids[index], index)
 
 
-_ORDER_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_keys,
-                      Strategy.MOST_SKILLED: _most_skilled_keys}
+_SORT_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_key,
+                     Strategy.MOST_SKILLED: _most_skilled_key}
 
 
 class Ordered(Sequence[Candidate]):
@@ -313,13 +308,6 @@ class Ordered(Sequence[Candidate]):
         if isinstance(position, slice):
             return [self.pool.candidate(i) for i in self.indices[position]]
         return self.pool.candidate(self.indices[position])
-
-
-def order_candidates(strategy: str, pool: Pool) -> Ordered:
-    """Return the eligible members, the one the strategy prefers first."""
-    keys = _ORDER_KEYS.get(strategy, _least_loaded_keys)(pool)
-    keys.sort()
-    return Ordered(pool, [key[-1] for key in keys])
 
 
 class Considered(Sequence[Candidate]):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from routing.candidates import Candidate, Considered, Need, consider_team, order_candidates
+from routing.candidates import Candidate, Considered, Need, consider_team
 from routing.choices import Fallback, Strategy
 from routing.schedules import is_open, next_opening
 from routing.selectors import on_call_agent, primary_language
@@ -73,18 +73,19 @@ def match_rule(
 
 def _route_in_team(plan: Plan, team: TeamSpec, snapshot: Snapshot) -> None:
     pool = consider_team(team_id=team.id, roster=snapshot.roster(team.id), need=plan.need,
-                         now=plan.now, memo=snapshot.memo)
+                         now=plan.now, strategy=plan.strategy, memo=snapshot.memo)
     plan.candidates = Considered((pool,))
-    plan.ordered = order_candidates(plan.strategy, pool)
+    plan.ordered = pool.ordered()
     if plan.ordered or team.backup_team_id is None:
         return
     backup = snapshot.teams.get(team.backup_team_id)
     if backup is None or not is_open(backup.business_hours, backup.time_zone, plan.now):
         return
     backup_pool = consider_team(team_id=backup.id, roster=snapshot.roster(backup.id),
-                                need=plan.need, now=plan.now, memo=snapshot.memo)
+                                need=plan.need, now=plan.now, strategy=plan.strategy,
+                                memo=snapshot.memo)
     plan.candidates = Considered((pool, backup_pool))
-    ordered = order_candidates(plan.strategy, backup_pool)
+    ordered = backup_pool.ordered()
     if ordered:
         plan.team, plan.ordered, plan.fallback = backup, ordered, Fallback.BACKUP_TEAM
 

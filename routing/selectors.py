@@ -150,15 +150,21 @@ def int_array(values: list[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def agent_states(*, profile_ids: list[int]) -> dict[int, AgentState]:
-    """Return presence, last routed time and weighted load by profile id, in one query."""
+def agent_state_rows(*, profile_ids: list[int]) -> list[tuple[int, str, int, int]]:
+    """Return (profile id, presence, last routed time, weighted load) rows, in one query."""
     if not profile_ids:
-        return {}
+        return []
     sql = _STATES_SQL.format(load=weighted_load_sql("p", "l"),
                              profiles=AgentProfile._meta.db_table, loads=AgentLoad._meta.db_table)
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, [int_array(profile_ids)])
-        return {pk: (presence, last, load) for pk, presence, last, load in cursor.fetchall()}
+        return cursor.fetchall()  # type: ignore[no-any-return]
+
+
+def agent_states(*, profile_ids: list[int]) -> dict[int, AgentState]:
+    """Return presence, last routed time and weighted load by profile id, in one query."""
+    return {pk: (presence, last, load)
+            for pk, presence, last, load in agent_state_rows(profile_ids=profile_ids)}
 
 
 def on_call_agent(*, team_id: int, at: datetime) -> Any | None:

@@ -114,9 +114,23 @@ def _node(node: Mapping[str, Any]) -> Predicate:
         inner = _node(body)
         return lambda facts: not inner(facts)
     children = tuple(_node(child) for child in body)
+    # Plain loops: all() over a generator costs a generator per rule per ticket.
     if key == "all":
-        return lambda facts: all(child(facts) for child in children)
-    return lambda facts: any(child(facts) for child in children)
+        def every(facts: TicketFacts) -> bool:
+            for child in children:  # noqa: SIM110
+                if not child(facts):
+                    return False
+            return True
+
+        return every
+
+    def some(facts: TicketFacts) -> bool:
+        for child in children:  # noqa: SIM110
+            if child(facts):
+                return True
+        return False
+
+    return some
 
 
 def compile_condition(tree: Mapping[str, Any] | None) -> Predicate:
