@@ -200,8 +200,9 @@ class Pool:
         return reasons, loads
 
     def eligible_count(self) -> int:
-        made = self.made
-        return sum(1 for i in self.eligible if i not in made or not made[i].skipped)
+        # Only a Candidate made from the columns can have been refused since (by a claim).
+        refused = sum(1 for i, c in self.made.items() if c.skipped and not self.reasons[i])
+        return len(self.eligible) - refused
 
     def ordered(self) -> Ordered:
         """The eligible members in the strategy's order, as Candidates when read."""

@@ -82,12 +82,12 @@ class _Prepared:
 _statements: dict[str, _Statement] = {}
 
 
-def _prepared() -> _Prepared:
-    raw = connection.connection
-    held: _Prepared | None = getattr(connection, "_helpdesk_prepared", None)
+def _prepared(db: Any) -> _Prepared:
+    raw = db.connection
+    held: _Prepared | None = getattr(db, "_helpdesk_prepared", None)
     if held is None or held.raw is not raw:
         held = _Prepared(raw)
-        connection._helpdesk_prepared = held  # type: ignore[attr-defined]
+        db._helpdesk_prepared = held
     return held
 
 
@@ -115,8 +115,10 @@ def execute_prepared(
     each = [statement.arguments(params) for _, statement in statements]
     if len(each) > 1 and not all(each):
         raise ValueError("statements sent together each take arguments")
-    connection.ensure_connection()
-    prepared = _prepared()
+    # The cursor's own connection: the `connection` proxy costs a context lookup per use.
+    db = getattr(cursor, "db", connection)
+    db.ensure_connection()
+    prepared = _prepared(db)
     parts: list[str] = []
     fresh: list[tuple[str, str, _Statement]] = []
     for text, statement in statements:
