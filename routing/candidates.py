@@ -334,8 +334,14 @@ class Considered(Sequence[Candidate]):
     def __getitem__(self, position: slice) -> list[Candidate]: ...
 
     def __getitem__(self, position: int | slice) -> Candidate | list[Candidate]:
-        everyone = list(self)
-        return everyone[position]
+        if isinstance(position, slice):
+            return list(self)[position]
+        index = position + len(self) if position < 0 else position
+        for pool in self.pools:  # only the one member asked for becomes a Candidate
+            if 0 <= index < len(pool):
+                return pool.candidate(index)
+            index -= len(pool)
+        raise IndexError(position)
 
     def eligible_count(self) -> int:
         return sum(pool.eligible_count() for pool in self.pools)

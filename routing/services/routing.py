@@ -41,7 +41,10 @@ def _count_fired(rule_id: int) -> None:
     RoutingRule.record_fired_many([rule_id])
 
 
-def _decision_fields(plan: Plan, agent_id: int | None, text: str, code: str) -> dict[str, Any]:
+def _decision_fields(plan: Plan, agent_id: int | None, text: str,
+                     reason_code_override: str) -> dict[str, Any]:
+    # The code is read from the plan as it stands: a refused claim may have changed the fallback.
+    code = reason_code_override or reason_code(plan)
     return {
         "rule_id": plan.rule.id if plan.rule else None,
         "rule_name": plan.rule.name if plan.rule else "",
@@ -69,15 +72,16 @@ def _assign(*, ticket: Ticket, plan: Plan, agent: Any, code: str, actor: Any,
     return ticket
 
 
-def _claim_first(ticket: Ticket, plan: Plan, code: str) -> tuple[Candidate | None,
-                                                                  RoutingDecision | None]:
+def _claim_first(ticket: Ticket, plan: Plan, reason_code_override: str) -> tuple[
+        Candidate | None, RoutingDecision | None]:
     """
     Claim the strategy's first choice and store the decision that names them, in one round
     trip; if the claim found them other than the plan did, try the others, one round trip
     each, and leave the decision to be stored with what was found.
     """
     first = plan.ordered[0]
-    fields = _decision_fields(plan, first.user_id, explain_plan(plan, first), code)
+    fields = _decision_fields(plan, first.user_id, explain_plan(plan, first),
+                              reason_code_override)
     claimed, decision = claim_and_store(ticket, first, plan.now, fields)
     if claimed:
         return first, decision
@@ -109,13 +113,12 @@ def decide_route(
     it), or the fallback. route_ticket assigns it.
     """
     plan = plan_routing(ticket=ticket, now=timezone.now(), excluded=excluded)
-    code = reason_code_override or reason_code(plan)
-    chosen, decision = _claim_first(ticket, plan, code) if plan.ordered else (None, None)
+    chosen, decision = (_claim_first(ticket, plan, reason_code_override) if plan.ordered
+                        else (None, None))
     agent = chosen.user if chosen is not None else plan.on_call
     if decision is None:
-        code = reason_code_override or reason_code(plan)  # a claim may have changed the fallback
         fields = _decision_fields(plan, agent.pk if agent else None, explain_plan(plan, chosen),
-                                  code)
+                                  reason_code_override)
         decision = store_decision(ticket, fields)
         decision.agent = agent
     text = decision.explanation
