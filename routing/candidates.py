@@ -9,6 +9,7 @@ few tried under a lock, or everyone when a preview or a fallback reads them all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from typing import Any, Final, overload
 
 from routing.choices import Presence, Strategy
 from routing.schedules import is_open
-from routing.selectors import AgentRow, AgentState, agent_state_rows
+from routing.selectors import AgentRow, AgentStateRow, agent_state_rows, int_array
 from routing.snapshot import SkillNeed
 
 NO_PROFILE: Final = ("has no routing profile",)
@@ -113,8 +114,8 @@ class TeamFit:
     rosters.
     """
 
-    __slots__ = ("asked", "capacities", "capacity_runs", "index_of", "reasons", "roster",
-                 "skill_scores", "team_id", "timed", "user_ids", "weights")
+    __slots__ = ("asked", "asked_ids", "capacities", "capacity_runs", "index_of", "packed",
+                 "reasons", "roster", "skill_scores", "team_id", "timed", "user_ids", "weights")
 
     def __init__(self, team_id: int, roster: tuple[AgentRow, ...], need: Need) -> None:
         self.roster, self.team_id = roster, team_id
@@ -130,12 +131,17 @@ class TeamFit:
         )
         # Members asked for their presence and load: nothing else stops them.
         self.asked = tuple(i for i, why in enumerate(reasons) if not why)
+        self.asked_ids = int_array([roster[i].pk for i in self.asked])  # type: ignore[misc]
         # Members whose own working hours may stop them, checked per decision.
         self.timed = tuple(i for i, agent in enumerate(roster)
                            if agent.pk is not None and agent.working_hours)
         self.index_of = {agent.pk: i for i, agent in enumerate(roster) if agent.pk is not None}
         self.user_ids = [agent.user_id for agent in roster]
         self.capacity_runs = _runs(list(self.capacities))
+        # The stored columns that only the roster decides, as JSON once (see pack_candidates).
+        self.packed = {"ids": _json(self.user_ids), "capacity": _json(self.capacity_runs),
+                       "skill_score": _json(list(self.skill_scores)),
+                       "teams": _json([[team_id, len(roster)]] if roster else [])}
 
 
 # Kinds of tickets remembered per snapshot; a flood of odd language codes must not grow it.
@@ -165,7 +171,7 @@ class Pool:
     __slots__ = ("eligible", "fit", "loads", "made", "reasons", "states")
 
     def __init__(self, fit: TeamFit, reasons: list[tuple[str, ...]],
-                 states: dict[int, AgentState], loads: list[int], eligible: list[int]) -> None:
+                 states: dict[int, AgentStateRow], loads: list[int], eligible: list[int]) -> None:
         self.fit, self.reasons, self.states = fit, reasons, states
         self.loads, self.eligible = loads, eligible
         self.made: dict[int, Candidate] = {}
@@ -181,7 +187,7 @@ class Pool:
         made = self.made.get(index)
         if made is None:
             fit = self.fit
-            presence, last_routed, _load = self.states.get(index, ("", 0, 0))
+            _pk, presence, last_routed, _load = self.states.get(index, (0, "", 0, 0))
             made = self.made[index] = Candidate(
                 agent=fit.roster[index], team_id=fit.team_id, presence=presence,
                 last_routed=last_routed, load=self.loads[index],
@@ -236,56 +242,67 @@ def consider_team(
     their presence.
     """
     fit = team_fit({} if memo is None else memo, team_id, roster, need)
-    reasons = _per_decision_reasons(fit, need, now) if fit.timed or need.excluded else list(
-        fit.reasons)
-    asked = [i for i in fit.asked if not reasons[i]]
-    rows = agent_state_rows(profile_ids=[roster[i].pk for i in asked])  # type: ignore[misc]
+    if fit.timed or need.excluded:
+        reasons = _per_decision_reasons(fit, need, now)
+        asked: Sequence[int] = [i for i in fit.asked if not reasons[i]]
+        ids = int_array([roster[i].pk for i in asked])  # type: ignore[misc]
+    else:
+        reasons, asked, ids = list(fit.reasons), fit.asked, fit.asked_ids
+    rows = agent_state_rows(profile_ids=ids)
     loads = [0] * len(roster)
-    states: dict[int, AgentState] = {}
-    keys: list[tuple[Any, ...]] = []
-    key = _SORT_KEYS.get(strategy, _least_loaded_key)
+    states: dict[int, AgentStateRow] = {}
+    eligible: list[tuple[int, int, int]] = []
     index_of, weights, capacities = fit.index_of, fit.weights, fit.capacities
-    for profile_id, presence, last, load in rows:
+    for row in rows:
+        profile_id, presence, last, load = row
         index = index_of[profile_id]
-        states[index] = (presence, last, load)
+        states[index] = row
         loads[index] = load
-        capacity = capacities[index]
-        full = load + weights[index] > capacity
-        if presence == Presence.AVAILABLE and not full:
-            keys.append(key(fit, index, last, load))
-            continue
-        why = () if presence == Presence.AVAILABLE else (f"is {presence}",)
-        reasons[index] = why + ((f"at capacity ({load}/{capacity})",) if full else ())
+        if presence == AVAILABLE and load + weights[index] <= capacities[index]:
+            eligible.append((index, last, load))
+        else:
+            reasons[index] = _unavailable(presence, load, capacities[index], weights[index])
     for index in asked:
         if index not in states:  # the profile was deleted since the roster was read
             reasons[index] = NO_PROFILE
-    keys.sort()
-    return Pool(fit, reasons, states, loads, [k[-1] for k in keys])
+    order = _ORDERS.get(strategy, _least_loaded_first)(fit, eligible)
+    return Pool(fit, reasons, states, loads, order)
 
 
-# Sort keys, smallest first, built as plain tuples while the rows are read: they run for
-# every eligible member on every decision. The index comes last; user ids are unique, so it
-# never decides.
-def _round_robin_key(fit: TeamFit, index: int, last: int, _load: int) -> tuple[Any, ...]:
+AVAILABLE: Final = Presence.AVAILABLE.value  # a plain str: compared once per member per decision
+
+
+def _unavailable(presence: str, load: int, capacity: int, weight: int) -> tuple[str, ...]:
+    why = () if presence == AVAILABLE else (f"is {presence}",)
+    return why + ((f"at capacity ({load}/{capacity})",) if load + weight > capacity else ())
+
+
+# The eligible, (index, last routed, load) each, in the strategy's order. The keys are plain
+# tuples built in one comprehension: they run for every eligible member on every decision.
+# Members sit in the roster by user id, so the index, last, breaks ties as the user id would.
+def _round_robin_first(fit: TeamFit, eligible: list[tuple[int, int, int]]) -> list[int]:
     # Whoever waited longest since their last routed ticket; never-assigned agents first.
-    return (last, fit.user_ids[index], index)
+    return [key[-1] for key in sorted([(last, index) for index, last, _ in eligible])]
 
 
-def _least_loaded_key(fit: TeamFit, index: int, last: int, load: int) -> tuple[Any, ...]:
+def _least_loaded_first(fit: TeamFit, eligible: list[tuple[int, int, int]]) -> list[int]:
     # The share of capacity in use, so agents of unequal capacity fill up evenly; raw load
     # and waiting time break ties.
-    capacity = fit.capacities[index]
-    return (load / capacity if capacity else 1.0, load, last, fit.user_ids[index], index)
+    caps = fit.capacities
+    keys = [(load / caps[index] if caps[index] else 1.0, load, last, index)
+            for index, last, load in eligible]
+    return [key[-1] for key in sorted(keys)]
 
 
-def _most_skilled_key(fit: TeamFit, index: int, last: int, load: int) -> tuple[Any, ...]:
-    capacity = fit.capacities[index]
-    return (-fit.skill_scores[index], load / capacity if capacity else 1.0, load, last,
-            fit.user_ids[index], index)
+def _most_skilled_first(fit: TeamFit, eligible: list[tuple[int, int, int]]) -> list[int]:
+    caps, scores = fit.capacities, fit.skill_scores
+    keys = [(-scores[index], load / caps[index] if caps[index] else 1.0, load, last, index)
+            for index, last, load in eligible]
+    return [key[-1] for key in sorted(keys)]
 
 
-_SORT_KEYS: Final = {Strategy.ROUND_ROBIN: _round_robin_key,
-                     Strategy.MOST_SKILLED: _most_skilled_key}
+_ORDERS: Final = {Strategy.ROUND_ROBIN: _round_robin_first,
+                  Strategy.MOST_SKILLED: _most_skilled_first}
 
 
 class Ordered(Sequence[Candidate]):
@@ -357,7 +374,21 @@ def _team_runs(pools: tuple[Pool, ...]) -> list[list[int]]:
     return runs
 
 
-def pack_candidates(considered: Considered) -> dict[str, Any]:
+class Packed(dict[str, Any]):
+    """
+    The candidates as a decision stores them, with their JSON text: built from the fragments
+    the team's fit keeps, a decision encodes only what it read (loads, skip reasons). Never
+    changed once made, so the text stays true (RoutingDecision.considered writes it as is).
+    """
+
+    __slots__ = ("json",)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def pack_candidates(considered: Considered) -> Packed:
     """
     Return the candidates as a decision stores them (RoutingDecision.candidates reads them
     back, with the agents' names): their ids and numbers as columns in the order considered,
@@ -369,10 +400,12 @@ def pack_candidates(considered: Considered) -> dict[str, Any]:
     if len(pools) == 1:
         fit = pools[0].fit
         ids, scores, capacity_runs = fit.user_ids, list(fit.skill_scores), fit.capacity_runs
+        fragments: dict[str, str] | None = fit.packed
     else:
         ids = [i for pool in pools for i in pool.fit.user_ids]
         scores = [s for pool in pools for s in pool.fit.skill_scores]
         capacity_runs = _runs([c for pool in pools for c in pool.fit.capacities])
+        fragments = None
     groups: dict[tuple[str, ...], list[int]] = {}
     loads: list[int] = []
     offset = 0
@@ -383,11 +416,15 @@ def pack_candidates(considered: Considered) -> dict[str, Any]:
                 groups.setdefault(why, []).append(offset + index)
         loads += pool_loads
         offset += len(pool)
-    return {
-        "ids": ids,
-        "teams": _team_runs(pools),
-        "load": loads,
-        "capacity": capacity_runs,
-        "skill_score": scores,
-        "skipped": [[list(reasons), indices] for reasons, indices in groups.items()],
-    }
+    packed = Packed(ids=ids, teams=_team_runs(pools), load=loads, capacity=capacity_runs,
+                    skill_score=scores,
+                    skipped=[[list(reasons), indices] for reasons, indices in groups.items()])
+    if fragments is None:
+        packed.json = _json(packed)
+    else:
+        packed.json = (
+            f'{{"ids":{fragments["ids"]},"teams":{fragments["teams"]},'
+            f'"load":{_json(loads)},"capacity":{fragments["capacity"]},'
+            f'"skill_score":{fragments["skill_score"]},"skipped":{_json(packed["skipped"])}}}'
+        )
+    return packed

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Final
 
 from django.contrib.auth import get_user_model
@@ -50,6 +51,8 @@ class AgentRow:
 # ticket came (milliseconds since the epoch; 0 for never) and the weighted load that counts
 # against capacity. Plain tuples of plain numbers: a decision reads a whole team's.
 AgentState = tuple[str, int, int]
+# The same with the profile id first, as the query returns it.
+AgentStateRow = tuple[int, str, int, int]
 
 
 _ROW_FIELDS: Final = {
@@ -150,14 +153,23 @@ def int_array(values: list[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def agent_state_rows(*, profile_ids: list[int]) -> list[tuple[int, str, int, int]]:
-    """Return (profile id, presence, last routed time, weighted load) rows, in one query."""
-    if not profile_ids:
+@cache
+def _states_sql() -> str:
+    return _STATES_SQL.format(load=weighted_load_sql("p", "l"),
+                              profiles=AgentProfile._meta.db_table,
+                              loads=AgentLoad._meta.db_table)
+
+
+def agent_state_rows(*, profile_ids: list[int] | str) -> list[AgentStateRow]:
+    """
+    Return (profile id, presence, last routed time, weighted load) rows, in one query.
+    `profile_ids` is a list, or its int_array literal (a team's fit keeps one ready).
+    """
+    if not profile_ids or profile_ids == "{}":
         return []
-    sql = _STATES_SQL.format(load=weighted_load_sql("p", "l"),
-                             profiles=AgentProfile._meta.db_table, loads=AgentLoad._meta.db_table)
+    literal = profile_ids if isinstance(profile_ids, str) else int_array(profile_ids)
     with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, [int_array(profile_ids)])
+        execute_prepared(cursor, _states_sql(), [literal])
         return cursor.fetchall()  # type: ignore[no-any-return]
 
 

@@ -25,7 +25,11 @@ class PackedJSONField(models.TextField):
         return json.loads(value) if isinstance(value, str) else value
 
     def get_prep_value(self, value: Any) -> str | None:
-        return None if value is None else json.dumps(value, separators=(",", ":"))
+        if value is None:
+            return None
+        # Packed candidates carry their text, built from fragments kept per team.
+        encoded = getattr(value, "json", None)
+        return encoded if isinstance(encoded, str) else json.dumps(value, separators=(",", ":"))
 
 
 class RoutingDecision(models.Model):

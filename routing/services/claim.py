@@ -66,6 +66,12 @@ def _written() -> tuple[Any, ...]:
                  if not f.primary_key and f.name != "transfers")
 
 
+@cache
+def _decision_param_names() -> tuple[str, ...]:
+    """The decision's values as the statement that claims and stores names them."""
+    return tuple(f"d_{f.attname}" for f in _written())
+
+
 def _upsert(columns: list[str], source: str) -> str:
     replaced = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "ticket_id")
     return (f"INSERT INTO {RoutingDecision._meta.db_table} ({', '.join(columns)}) {source} "
@@ -88,7 +94,8 @@ def _claim_and_store_sql() -> tuple[str, str]:
     """
     lock, claim, _ = _claim_sql()
     written = _written()
-    values = ", ".join(f"%(d_{f.attname})s::{f.db_type(connection)}" for f in written)
+    values = ", ".join(f"%({name})s::{f.db_type(connection)}"
+                       for name, f in zip(_decision_param_names(), written, strict=True))
     store = _upsert([f.column for f in written],
                     f"SELECT {values} FROM claimed WHERE claimed.may_own "
                     "AND claimed.load = %(planned)s")
@@ -165,7 +172,7 @@ def claim_and_store(
     """
     decision, values = _decision_row(ticket, fields)
     params = _claim_params(candidate, now) | {"planned": candidate.load}
-    params |= {f"d_{f.attname}": value for f, value in zip(_written(), values, strict=True)}
+    params.update(zip(_decision_param_names(), values, strict=True))
     with connection.cursor() as cursor:
         execute_prepared(cursor, _claim_and_store_sql(), params)
         row = cursor.fetchone()

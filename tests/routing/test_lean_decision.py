@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from routing.choices import Presence
+from routing.choices import Presence, Strategy
 from routing.models import AgentLoad, AgentProfile, RoutingDecision
 from routing.planning import plan_routing
 from routing.services.routing import assign_route, claim_agent, decide_route, route_ticket
@@ -24,6 +24,7 @@ from tests.routing.factories import (
     RoutingRuleFactory,
     agent_in,
     needs,
+    owned_tickets,
     team_name,
 )
 from tests.tickets.factories import AdminFactory, TeamFactory, TicketFactory, UserFactory
@@ -300,3 +301,40 @@ def test_live_state_is_read_only_for_members_who_passed_every_other_check():
     states_query = [q["sql"] for q in queries.captured_queries if "presence" in q["sql"]][-1]
     asked = re.search(r"EXECUTE hd_\w+\('\{([\d,]*)\}'\)", states_query).group(1)
     assert asked == str(AgentProfile.objects.get(user=skilled).pk)
+
+
+def test_the_stored_candidates_text_is_the_json_of_what_was_packed():
+    # given a team with an away agent, a loaded one, a free one and one who lacks the skill
+    team = TeamFactory(name=team_name("Support"))
+    needs(RoutingRuleFactory(team=team, order=1), api=2)
+    agent_in(team, skills={"api": 3}, presence=Presence.AWAY)
+    loaded = agent_in(team, skills={"api": 5})
+    owned_tickets(2, agent=loaded, team=team)
+    agent_in(team, skills={"api": 2})
+    agent_in(team, skills={"api": 1})
+    publish_snapshot_version()
+    # when a ticket is decided
+    route = decide_route(ticket=_fresh())
+    # then the text written (from fragments kept per team) is exactly the packed columns' JSON
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT candidates FROM routing_routingdecision WHERE id = %s",
+                       [route.decision.pk])
+        (text,) = cursor.fetchone()
+    packed = route.decision.considered
+    assert text == json.dumps(dict(packed), separators=(",", ":"))
+    assert packed["load"] == [0, 2, 0, 0]
+    assert packed["skipped"] == [[["is away"], [0]], [["api level 1, needs 2"], [3]]]
+
+
+def test_agents_equal_in_every_figure_are_tried_in_order_of_user_id():
+    # given three never-routed agents with the same load, added in reverse order of their ids
+    team = TeamFactory(name=team_name("Support"))
+    RoutingRuleFactory(team=team, order=1, strategy=Strategy.LEAST_LOADED)
+    agents = [AgentProfileFactory().user for _ in range(3)]
+    for agent in reversed(agents):
+        team.members.add(agent)
+    publish_snapshot_version()
+    # when a ticket is planned
+    plan = plan_routing(ticket=_fresh(), now=timezone.now())
+    # then the lowest user id comes first, whatever the order the members were added in
+    assert [c.user_id for c in plan.ordered] == sorted(a.pk for a in agents)
