@@ -22,47 +22,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
-class PendingGet:
-    """
-    A GET sent without waiting for its reply, on a connection held until `result` or
-    `discard`: a caller with other work to do (a database round trip) hides the wait for
-    Redis behind it instead of paying the two one after the other.
-    """
-
-    def __init__(self, pool: Any, connection: Any, loads: Any) -> None:
-        self._pool, self._connection, self._loads = pool, connection, loads
-
-    def result(self, default: Any = None) -> Any:
-        """Return the value read (once), `default` if the key is missing."""
-        try:
-            value = self._connection.read_response()
-        except BaseException:
-            self._connection.disconnect()
-            raise
-        finally:
-            self._pool.release(self._connection)
-        return default if value is None else self._loads(value)
-
-    def discard(self) -> None:
-        """Give the connection back without reading: dropped, as its reply is still unread."""
-        self._connection.disconnect()
-        self._pool.release(self._connection)
-
-
 class ReusingRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
-
-    def send_get(self, key: str) -> PendingGet:
-        """Send a GET of `key` and return without waiting for the reply (see PendingGet)."""
-        full_key = self.make_and_validate_key(key)
-        pool = self._cache.get_client(full_key).connection_pool
-        connection = pool.get_connection()
-        try:
-            connection.send_command("GET", full_key)
-        except BaseException:
-            connection.disconnect()
-            pool.release(connection)
-            raise
-        return PendingGet(pool, connection, self._cache._serializer.loads)

@@ -165,15 +165,17 @@ class Pool:
     One team's members considered for one ticket, as columns in roster order: why each was
     skipped (empty: eligible), presence, last routed time and load of those asked, and the
     eligible in the strategy's order. `candidate(i)` makes a member's Candidate once; changes
-    made to it (a claim that found them busy) are what the decision stores.
+    made to it (a claim that found them busy) are what the decision stores. `token` is the
+    snapshot's token as the same query read it (None: nobody was asked, no query ran).
     """
 
-    __slots__ = ("eligible", "fit", "loads", "made", "reasons", "states")
+    __slots__ = ("eligible", "fit", "loads", "made", "reasons", "states", "token")
 
     def __init__(self, fit: TeamFit, reasons: list[tuple[str, ...]],
-                 states: dict[int, AgentStateRow], loads: list[int], eligible: list[int]) -> None:
+                 states: dict[int, AgentStateRow], loads: list[int], eligible: list[int],
+                 token: int | None = None) -> None:
         self.fit, self.reasons, self.states = fit, reasons, states
-        self.loads, self.eligible = loads, eligible
+        self.loads, self.eligible, self.token = loads, eligible, token
         self.made: dict[int, Candidate] = {}
 
     def __len__(self) -> int:
@@ -187,7 +189,7 @@ class Pool:
         made = self.made.get(index)
         if made is None:
             fit = self.fit
-            _pk, presence, last_routed, _load = self.states.get(index, (0, "", 0, 0))
+            _pk, presence, last_routed, _load, _token = self.states.get(index, (0, "", 0, 0, 0))
             made = self.made[index] = Candidate(
                 agent=fit.roster[index], team_id=fit.team_id, presence=presence,
                 last_routed=last_routed, load=self.loads[index],
@@ -254,7 +256,7 @@ def consider_team(
     eligible: list[tuple[int, int, int]] = []
     index_of, weights, capacities = fit.index_of, fit.weights, fit.capacities
     for row in rows:
-        profile_id, presence, last, load = row
+        profile_id, presence, last, load, _token = row
         index = index_of[profile_id]
         states[index] = row
         loads[index] = load
@@ -266,7 +268,7 @@ def consider_team(
         if index not in states:  # the profile was deleted since the roster was read
             reasons[index] = NO_PROFILE
     order = _ORDERS.get(strategy, _least_loaded_first)(fit, eligible)
-    return Pool(fit, reasons, states, loads, order)
+    return Pool(fit, reasons, states, loads, order, rows[0][4] if rows else None)
 
 
 AVAILABLE: Final = Presence.AVAILABLE.value  # a plain str: compared once per member per decision
@@ -335,6 +337,11 @@ class Considered(Sequence[Candidate]):
 
     def __init__(self, pools: tuple[Pool, ...] = ()) -> None:
         self.pools = pools
+
+    @property
+    def token(self) -> int | None:
+        """The snapshot's token as read with the first team's states; None if none was read."""
+        return next((pool.token for pool in self.pools if pool.token is not None), None)
 
     def __len__(self) -> int:
         return sum(len(pool) for pool in self.pools)

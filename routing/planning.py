@@ -19,7 +19,8 @@ from routing.snapshot import (
     Snapshot,
     TeamSpec,
     current_snapshot,
-    optimistic_snapshot,
+    held_snapshot,
+    snapshot_token,
 )
 from tickets.conditions import matched_leaves, ticket_facts
 from tickets.conditions.compiled import TicketFacts
@@ -140,17 +141,14 @@ def plan_routing(
     """
     Return where the ticket should go now. Reads the database; writes nothing.
 
-    Planned first with this process's rules while Redis is asked whether they are still
-    current, so that the wait for Redis hides behind the team's query; planned again with
-    fresh rules in the rare case an admin changed them.
+    Planned with the rules this thread holds, then checked against the snapshot's token as
+    the team's query read it (asked for alone only when no team was read); planned again
+    with fresh rules in the rare case an admin changed them.
     """
-    unconfirmed = optimistic_snapshot()
-    if unconfirmed is not None:
-        try:
-            plan = _plan(unconfirmed.rules, ticket, now, excluded, trace)
-        except BaseException:
-            unconfirmed.abandon()
-            raise
-        if unconfirmed.confirmed():
+    held = held_snapshot()
+    if held is not None:
+        plan = _plan(held, ticket, now, excluded, trace)
+        token = plan.candidates.token
+        if (snapshot_token() if token is None else token) == held.version:
             return plan
     return _plan(current_snapshot(), ticket, now, excluded, trace)

@@ -2,25 +2,31 @@
 Routing rules, team settings and team rosters (members with their skills, hours and
 capacity), held in process memory and rebuilt when an admin changes them.
 
-Every intake reads one version token from Redis; only when the token changed are rules and
-team profiles read again from the database. Saving or deleting a rule, a required skill, a
-team, a team profile, a member, an agent profile, a skill or who holds the agent permission
-replaces the token (see apps.py).
+A copy is kept per thread under the token of one database row (routing.models.SnapshotToken).
+Saving or deleting a rule, a required skill, a team, a team profile, a member, an agent
+profile, a skill or who holds the agent permission replaces the token in the same
+transaction (see apps.py), so other processes see the new token exactly when they can see
+the change: an edit that rolls back is never kept by anyone, and the token it wrote never
+comes back. A decision reads the token in the query it makes anyway, for the team's
+presence and loads (routing.planning plans with the copy held, then checks).
 Presence, the last routed time and loads change all day: they are never kept here but read
-per decision (routing.selectors.agent_states). Until the change commits the token is
-provisional: every process then reads rules afresh without keeping the copy, because the
-rows may still roll back; on commit a final token replaces it, and the next read is kept.
-A provisional token that never became final (rolled back) expires by itself.
+per decision (routing.selectors.agent_state_rows).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from django.db import connection
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+
 from routing.choices import DEFAULT_BOUNCE_LIMIT
+from routing.models.tokens import NEW_TOKEN_SQL, SnapshotToken
 from tickets.conditions.compiled import Predicate, compile_condition
-from tickets.rule_cache import Unconfirmed, VersionedRules
 
 if TYPE_CHECKING:
     from routing.selectors import AgentRow
@@ -60,7 +66,7 @@ class TeamSpec:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    version: str
+    version: int
     rules: tuple[RuleSpec, ...]
     teams: dict[int, TeamSpec]
     catch_all_team_id: int | None
@@ -76,7 +82,7 @@ class Snapshot:
         return self.rosters.get(team_id, ())
 
 
-def _load(version: str) -> Snapshot:
+def _load(version: int) -> Snapshot:
     from routing.models import RoutingRule, TeamProfile
     from routing.selectors import team_rosters
     from tickets.models import Team
@@ -108,7 +114,62 @@ def _load(version: str) -> Snapshot:
                     rosters=team_rosters())
 
 
-snapshots: VersionedRules[Snapshot] = VersionedRules("routing:snapshot", _load)
+_TOKEN_SQL: Final = f"SELECT token FROM {SnapshotToken._meta.db_table} WHERE id = 1"
+_REPLACE_SQL: Final = (
+    f"INSERT INTO {SnapshotToken._meta.db_table} (id, token) VALUES (1, {NEW_TOKEN_SQL}) "
+    "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token"
+)
+
+
+class HeldSnapshots:
+    """Each thread's snapshot, kept while the token row names it."""
+
+    def __init__(self, load: Callable[[int], Snapshot]) -> None:
+        self._load = load
+        self._local = threading.local()
+
+    def token(self) -> int:
+        """Return the current token, in one query; 0 if the row is missing (keep nothing)."""
+        with connection.cursor() as cursor:
+            cursor.execute(_TOKEN_SQL)
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def held(self) -> Snapshot | None:
+        """This thread's copy, unchecked: whoever uses it must compare its version."""
+        return getattr(self._local, "held", None)
+
+    def current(self) -> Snapshot:
+        """Return the current snapshot, rebuilt only if the token changed."""
+        token = self.token()
+        held = self.held()
+        if held is not None and held.version == token:
+            return held
+        snapshot = self._load(token)
+        self._local.held = snapshot if token else None
+        return snapshot
+
+    def invalidate(self) -> None:
+        """Replace the token in the current transaction: everyone rebuilds once it commits."""
+        with connection.cursor() as cursor:
+            cursor.execute(_REPLACE_SQL)
+
+    def forget(self) -> None:
+        """Drop this thread's copy (tests: a rolled-back token may name rows that are gone)."""
+        self._local.held = None
+
+    def invalidate_on_change(self, *models: type[Model]) -> None:
+        """Invalidate whenever a row of these models is saved or deleted (AppConfig.ready)."""
+        for model in models:
+            uid = f"routing:snapshot:{model._meta.label_lower}"
+            post_save.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:save")
+            post_delete.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:delete")
+
+    def _on_change(self, **_signal: object) -> None:
+        self.invalidate()
+
+
+snapshots = HeldSnapshots(_load)
 
 
 def current_snapshot() -> Snapshot:
@@ -116,18 +177,17 @@ def current_snapshot() -> Snapshot:
     return snapshots.current()
 
 
-def optimistic_snapshot() -> Unconfirmed[Snapshot] | None:
-    """This process's copy before Redis confirms it (see VersionedRules.optimistic)."""
-    return snapshots.optimistic()
+def held_snapshot() -> Snapshot | None:
+    """This thread's copy, to be checked against the token a decision reads (see planning)."""
+    return snapshots.held()
+
+
+def snapshot_token() -> int:
+    return snapshots.token()
 
 
 def publish_snapshot_version() -> None:
-    """Replace the token with a final one: every process rebuilds once, then keeps its copy."""
-    snapshots.publish()
-
-
-def invalidate_snapshot() -> None:
-    """Make every process read rules afresh until the change commits, then rebuild once."""
+    """Replace the token (bulk writes send no signal): every process rebuilds once."""
     snapshots.invalidate()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -23,22 +23,6 @@ PROVISIONAL: Final = "provisional:"
 PROVISIONAL_TTL: Final = 60  # seconds; a rolled-back edit stops costing reloads after this
 
 T = TypeVar("T")
-
-
-class Unconfirmed(Generic[T]):
-    """A thread's copy of the rules, in use before Redis has said it is still current."""
-
-    __slots__ = ("_pending", "_version", "rules")
-
-    def __init__(self, rules: T, version: str, pending: Any) -> None:
-        self.rules, self._version, self._pending = rules, version, pending
-
-    def confirmed(self) -> bool:
-        """Read the token: whether the copy was current (else redo the work with current())."""
-        return bool(self._pending.result() == self._version)
-
-    def abandon(self) -> None:
-        self._pending.discard()
 
 
 class VersionedRules(Generic[T]):
@@ -66,18 +50,6 @@ class VersionedRules(Generic[T]):
             held = (version, self._load(version))
             self._local.held = held
         return held[1]
-
-    def optimistic(self) -> Unconfirmed[T] | None:
-        """
-        Return this thread's copy at once, if it holds one, with the token asked for but not
-        yet read: work done with the copy meanwhile (a database round trip) hides the wait
-        for Redis. Keep that work only if `confirmed()`; else do it again with `current()`.
-        """
-        held: tuple[str, T] | None = getattr(self._local, "held", None)
-        send_get = getattr(cache, "send_get", None)  # helpdesk.cache's backend has it
-        if held is None or send_get is None:
-            return None
-        return Unconfirmed(held[1], held[0], send_get(self.key))
 
     def publish(self) -> None:
         """Set a final token: every process reloads once, then keeps its copy."""

@@ -11,3 +11,4 @@ from routing.models.rules import RoutingRule as RoutingRule
 from routing.models.rules import RoutingRuleSkill as RoutingRuleSkill
 from routing.models.teams import OnCallShift as OnCallShift
 from routing.models.teams import TeamProfile as TeamProfile
+from routing.models.tokens import SnapshotToken as SnapshotToken
