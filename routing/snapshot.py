@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.db import connection
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
 
 from routing.choices import DEFAULT_BOUNCE_LIMIT
 from routing.models.tokens import NEW_TOKEN_SQL, SnapshotToken
 from tickets.conditions.compiled import Predicate, compile_condition
+from tickets.rule_cache import call_on_change
 
 if TYPE_CHECKING:
     from routing.selectors import AgentRow
@@ -160,13 +160,7 @@ class HeldSnapshots:
 
     def invalidate_on_change(self, *models: type[Model]) -> None:
         """Invalidate whenever a row of these models is saved or deleted (AppConfig.ready)."""
-        for model in models:
-            uid = f"routing:snapshot:{model._meta.label_lower}"
-            post_save.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:save")
-            post_delete.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:delete")
-
-    def _on_change(self, **_signal: object) -> None:
-        self.invalidate()
+        call_on_change(self.invalidate, "routing:snapshot", models)
 
 
 snapshots = HeldSnapshots(_load)

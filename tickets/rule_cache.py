@@ -66,10 +66,18 @@ class VersionedRules(Generic[T]):
         Signals rebuild a cache here and nothing else (STYLE.md allows exactly that); apps call
         this from AppConfig.ready().
         """
-        for model in models:
-            uid = f"{self.key}:{model._meta.label_lower}"
-            post_save.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:save")
-            post_delete.connect(self._on_change, sender=model, dispatch_uid=f"{uid}:delete")
+        call_on_change(self.invalidate, self.key, models)
 
-    def _on_change(self, **_signal: object) -> None:
-        self.invalidate()
+
+def call_on_change(invalidate: Callable[[], None], name: str, models: tuple[type[Model], ...]
+                   ) -> None:
+    """Call `invalidate` whenever a row of these models is saved or deleted."""
+
+    def on_change(**_signal: object) -> None:
+        invalidate()
+
+    for model in models:
+        uid = f"{name}:{model._meta.label_lower}"
+        # Held strongly: the receiver lives as long as the cache it invalidates.
+        post_save.connect(on_change, sender=model, dispatch_uid=f"{uid}:save", weak=False)
+        post_delete.connect(on_change, sender=model, dispatch_uid=f"{uid}:delete", weak=False)
