@@ -233,6 +233,19 @@ def user_team_ids(user: Any) -> QuerySet[Any]:
     return Team.objects.filter(Q(members=user) | Q(lead=user)).values("pk").distinct()
 
 
+def handed_and_followed_ticket_ids(*, user: Any, team_ids: list[int]) -> QuerySet[Any]:
+    """
+    Return the ids of the tickets waiting for one of the user's teams to accept them (so the
+    team can read before it decides) and of the tickets the user follows (so the owner who
+    handed one over can open what they are told about).
+    """
+    waiting = Handoff.objects.filter(state=HandoffState.PENDING, to_team__in=team_ids)
+    followed = Follower.objects.filter(user=user)
+    return waiting.values_list("ticket_id", flat=True).union(
+        followed.values_list("ticket_id", flat=True)
+    )
+
+
 def decidable_handoffs(*, user: Any) -> QuerySet[Handoff]:
     """Return the pending transfers to the user's teams, oldest first: theirs to decide."""
     return (

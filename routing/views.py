@@ -24,7 +24,7 @@ from routing.services.handoffs import (
 )
 from routing.services.presence import set_presence, touch_presence
 from tickets.exceptions import DomainError
-from tickets.selectors import visible_tickets
+from tickets.selectors import forget_visibility, visible_tickets
 
 work_required = permission_required("tickets.work_ticket", raise_exception=True)
 
@@ -63,7 +63,9 @@ def presence_switch(request: HttpRequest) -> HttpResponse:
 
 
 def _back_to_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    # After a transfer the sender may no longer see the ticket: send them to their desk.
+    # After a transfer the sender sees the ticket only as a follower, or no longer (a lead
+    # who let go of it): send them to their desk then.
+    forget_visibility(request.user)  # type: ignore[arg-type]
     if visible_tickets(user=request.user).filter(pk=ticket_id).exists():  # type: ignore[arg-type]
         return redirect("tickets:ticket", ticket_id=ticket_id)
     return redirect("routing:handoffs")

@@ -20,6 +20,13 @@ def _clean_redis_and_media():
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
+@pytest.fixture
+def cookie_sessions(settings):
+    # Every engineer's test run shares one Redis and flushes it per test; cookie sessions
+    # keep a concurrent flush from signing a page test's user out.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """A reused test database may have been flushed by a transactional test; reseed it."""

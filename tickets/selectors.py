@@ -1,11 +1,13 @@
 """Reads that matter for speed and access; every ticket lookup starts at visible_tickets."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.module_loading import import_string
 
 from tickets.choices import ApiScope
 from tickets.models import ApiKey, Message, Ticket, TicketEvent
@@ -29,9 +31,10 @@ def visible_tickets(
         return Ticket.objects.none()
     if user.has_perm("tickets.view_all_tickets"):
         return Ticket.objects.all()
-    return Ticket.objects.filter(
-        Q(assignee=user) | Q(team__in=team_ids_of(user)) | Q(team__isnull=True)
-    )
+    seen = Q(assignee=user) | Q(team__in=team_ids_of(user)) | Q(team__isnull=True)
+    if granted := granted_ticket_ids(user):
+        seen |= Q(pk__in=granted)
+    return Ticket.objects.filter(seen)
 
 
 def team_ids_of(user: AbstractBaseUser) -> list[int]:
@@ -39,10 +42,35 @@ def team_ids_of(user: AbstractBaseUser) -> list[int]:
     # One page asks several times (the ticket, recent and similar tickets); the request's user
     # object keeps the answer, so a membership change shows from the next request on.
     if not hasattr(user, "_visible_team_ids"):
-        ids = {*user.teams.values_list("pk", flat=True)}  # type: ignore[attr-defined]
-        ids |= {*user.led_teams.values_list("pk", flat=True)}  # type: ignore[attr-defined]
-        user._visible_team_ids = sorted(ids)  # type: ignore[attr-defined]
+        member_of = user.teams.values_list("pk", flat=True)  # type: ignore[attr-defined]
+        leads = user.led_teams.values_list("pk", flat=True)  # type: ignore[attr-defined]
+        user._visible_team_ids = sorted(member_of.union(leads))  # type: ignore[attr-defined]
     return user._visible_team_ids  # type: ignore[attr-defined]
+
+
+def granted_ticket_ids(user: AbstractBaseUser) -> list[int]:
+    """
+    The tickets downstream apps open to the user beyond their teams' (a transfer waiting for
+    their team, a ticket they follow), from settings.HELPDESK_TICKET_GRANTS; asked once per
+    request, in one query.
+    """
+    if not hasattr(user, "_granted_ticket_ids"):
+        grants = [grant(user=user, team_ids=team_ids_of(user)) for grant in _grants()]
+        ids = grants[0].union(*grants[1:]) if grants else []
+        user._granted_ticket_ids = sorted(ids)  # type: ignore[attr-defined]
+    return user._granted_ticket_ids  # type: ignore[attr-defined]
+
+
+def forget_visibility(user: AbstractBaseUser) -> None:
+    """Drop what the request remembered of the user's reach, after a change to it."""
+    for name in ("_visible_team_ids", "_granted_ticket_ids"):
+        if hasattr(user, name):  # through the request's lazy user, not its own __dict__
+            delattr(user, name)
+
+
+@cache
+def _grants() -> tuple[Callable[..., QuerySet[Any]], ...]:
+    return tuple(import_string(path) for path in settings.HELPDESK_TICKET_GRANTS)
 
 
 def ticket_list(*, tickets: QuerySet[Ticket], api_only: bool = False) -> QuerySet[Ticket]:

@@ -209,6 +209,9 @@ HELPDESK_TICKET_PANELS: list[str] = [
     "routing.panels.routing_panel",
     "followup.panels.followup_panel",
 ]
+# Tickets downstream apps open to a user beyond their teams', `def grant(*, user, team_ids)`
+# returning a queryset of ticket ids: a transfer waiting for the user's team, a followed ticket.
+HELPDESK_TICKET_GRANTS: list[str] = ["routing.selectors.handed_and_followed_ticket_ids"]
 # One-to-one rows of downstream apps that ticket lists fetch along (e.g. "triage_decision").
 HELPDESK_TICKET_PREFETCH: list[str] = [
     "triage_decision", "routing_decision",

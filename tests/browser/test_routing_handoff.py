@@ -1,4 +1,7 @@
-"""An agent switches presence and transfers a ticket; an agent of the receiving team accepts."""
+"""
+An agent switches presence and transfers a ticket; an agent of the receiving team reads it
+and accepts it on its page; the sender keeps reading it as a follower.
+"""
 
 import pytest
 from playwright.sync_api import expect
@@ -79,12 +82,20 @@ def test_agent_switches_presence_and_a_billing_agent_accepts_her_transfer(
     expect(article).to_contain_text("Refund for order A-17")
     expect(article).to_contain_text("Customer wants a refund <b>now</b>")  # shown as text
     screenshot(bob, "routing-handoffs-waiting")
-    article.get_by_role("button", name="Accept for Billing").click()
+    # and opens the ticket, still Support's, to read it before he decides
+    article.get_by_role("link", name="Refund for order A-17").click()
+    bob.wait_for_url(f"**/agent/tickets/{ticket.pk}/")
+    expect(bob.locator("#routing-panel .handoff-pending")).to_contain_text(
+        "Waiting for Billing to accept")
+    bob.locator("#routing-panel").get_by_role("button", name="Accept for Billing").click()
 
     # then Bob owns the ticket in Billing, and Ana follows it
-    bob.wait_for_url(f"**/agent/tickets/{ticket.pk}/")
+    expect(bob.locator(".flash")).to_contain_text("Accepted: the ticket is yours.")
     expect(bob.locator("#routing-panel .routing-owner")).to_contain_text("Bob Stone")
     screenshot(bob, "routing-handoff-accepted")
+    # and Ana, no longer in the owning team, still opens the ticket she follows
+    ana.reload()
+    expect(ana.locator("#routing-panel")).to_contain_text("Bob Stone")
     ticket.refresh_from_db()
     assert (ticket.team, ticket.assignee) == (billing, desk["bob"])
     assert Handoff.objects.get(ticket=ticket).state == HandoffState.ACCEPTED

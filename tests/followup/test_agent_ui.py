@@ -1,27 +1,15 @@
 """The ticket page's follow-up panel and the "My check-ins" page."""
 
 import pytest
-from django.test import Client
 
 from followup.models import CheckIn, ResolutionSummary, ScheduledStep
+from tests.clients import signed_in
 from tests.followup.conftest import make_ticket
 from tests.tickets.factories import AgentFactory, TeamFactory
 from tickets.choices import EventKind, Priority, TicketStatus
 from tickets.services.lifecycle import change_status
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _cookie_sessions(settings):
-    # Other suites flush the shared Redis; cookie sessions keep this client signed in.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cookie_sessions")]
 
 
 def test_panel_edits_the_summary_and_lists_steps(owner, team):

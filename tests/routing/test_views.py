@@ -13,22 +13,11 @@ from routing.models import AgentProfile, Follower, Handoff
 from routing.services.handoffs import request_transfer
 from routing.services.presence import expire_idle_presence
 from routing.services.routing import route_ticket
+from tests.clients import signed_in
 from tests.routing.factories import RoutingRuleFactory, agent_in, team_name
 from tests.tickets.factories import ManagerFactory, TeamFactory, TicketFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _sessions_in_cookies(settings):
-    # Other sessions flush the shared Redis; cookie sessions keep this test signed in.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cookie_sessions")]
 
 
 @pytest.fixture
@@ -159,9 +148,10 @@ def test_the_routing_panel_costs_the_same_queries_for_any_number_of_candidates(d
             page = client.get(f"/agent/tickets/{ticket.pk}/").content.decode()
         counts.append(sum("routing_" in q["sql"] for q in queries.captured_queries))
         assert "considered" in page
-    # then: the page's prefetch of the decision, then the panel's pending handoff,
-    # following, and the transfer targets with their contracts
-    assert counts == [4, 4]
+    # then: the tickets the agent is granted (waiting transfers, followed), the page's
+    # prefetch of the decision, then the panel's pending handoff, following, and the
+    # transfer targets with their contracts
+    assert counts == [5, 5]
 
 
 def test_opening_pages_keeps_an_available_agent_from_the_idle_sweep(desk):

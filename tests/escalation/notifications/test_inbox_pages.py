@@ -10,22 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalation.notifications.models import Notification
+from tests.clients import signed_in
 from tests.tickets.factories import AgentFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cookie_sessions")]
 KEYS = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def _sessions_in_cookies(settings):
-    # Other suites flush the shared Redis per test; cookie sessions keep this one signed in.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-
-
-def signed_in(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def tell(user, n: int = 1, *, ticket=None, read: bool = False) -> list[Notification]:

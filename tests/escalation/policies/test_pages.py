@@ -4,28 +4,16 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from escalation.escalations.models import Escalation
+from tests.clients import signed_in as web
 from tests.escalation.policies.conftest import escalations, leaf
 from tests.tickets.factories import TeamFactory
 from tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _sessions_in_cookies(settings):
-    # Other suites flush the shared Redis between tests; cookie sessions keep us signed in.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-
-
-def web(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cookie_sessions")]
 
 
 @pytest.fixture

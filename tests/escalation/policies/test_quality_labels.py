@@ -14,14 +14,9 @@ from tests.escalation.policies import test_pages
 from tests.tickets.factories import AdminFactory, TeamFactory
 from tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cookie_sessions")]
 escalated = test_pages.escalated  # the fixture: open escalations of the team's tickets
 web = test_pages.web
-
-
-@pytest.fixture(autouse=True)
-def _sessions_in_cookies(settings):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
 
 def label(user, escalation, quality, **headers):
