@@ -97,7 +97,9 @@ def likely_breaches(*, now: datetime, paces: list[TeamPace], limit: int) -> list
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH queue AS (SELECT t.id, k.team_id, t.due_at, t.predicted_breach_at, "
-            "row_number() OVER (PARTITION BY k.team_id ORDER BY t.due_at) AS position "
+            # Clocks due at the same moment are answered in order of arrival, so a tie
+            # never makes the forecast pick a different ticket from one run to the next.
+            "row_number() OVER (PARTITION BY k.team_id ORDER BY t.due_at, k.id, t.id) AS position "
             f"FROM {timer} t JOIN {ticket} k ON k.id = t.ticket_id "
             "WHERE t.state = %s AND t.due_at > %s AND t.due_at <= %s "
             "AND t.metric = ANY(%s) AND k.team_id IS NOT NULL) "

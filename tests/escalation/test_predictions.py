@@ -91,3 +91,24 @@ def test_the_pace_counts_tickets_answered_this_week_among_those_created_in_two_w
     pace = handling_seconds(now=now)
     # then the forgotten ticket does not stand for the team's pace: (30 + 120) / 2 minutes
     assert pace[team.pk] == 75 * 60
+
+
+def test_clocks_due_at_the_same_moment_are_ranked_in_order_of_arrival(queue):
+    # given: six clocks due at the same moment, those of the first three written again since
+    # (so a scan of the table or of its due-time index meets them last)
+    from escalation.models import SlaTimer
+
+    tickets = queue["tickets"]
+    rewritten = list(SlaTimer.objects.filter(ticket__in=tickets[:3]))
+    SlaTimer.objects.filter(pk__in=[timer.pk for timer in rewritten]).delete()
+    for timer in rewritten:
+        timer.pk = None
+    SlaTimer.objects.bulk_create(rewritten)
+    # when
+    moment = CREATED + timedelta(minutes=1)
+    with time_machine.travel(moment, tick=False):
+        raise_likely_breaches(now=moment, limit=500)
+    # then: the three that came last are the ones the team cannot reach in time
+    raised = set(TicketEvent.objects.filter(kind=EventKind.SLA_PREDICTED_BREACH)
+                 .values_list("ticket_id", flat=True))
+    assert raised == {ticket.pk for ticket in tickets[3:]}
