@@ -17,11 +17,19 @@ def sweep_sla() -> None:
 @shared_task(name="escalation.predict_breaches", acks_late=True, reject_on_worker_lost=True,
              time_limit=120, soft_time_limit=90)
 def predict_breaches() -> None:
-    """Raise likely breaches once each; idempotent (a marked clock is never raised again)."""
-    from escalation.services.predictions import raise_likely_breaches
+    """
+    Raise likely breaches once each, and tell again those whose telling was lost;
+    idempotent (a marked clock is never raised again, a told one never retold).
+    """
+    from escalation.services.predictions import (
+        raise_likely_breaches,
+        retell_untold_predictions,
+    )
     from escalation.services.sweep import batch_size
 
-    if len(raise_likely_breaches(now=timezone.now(), limit=batch_size())) == batch_size():
+    now = timezone.now()
+    retell_untold_predictions(now=now, limit=batch_size())
+    if len(raise_likely_breaches(now=now, limit=batch_size())) == batch_size():
         predict_breaches.delay()
 
 

@@ -76,6 +76,8 @@ class SlaTimer(models.Model):
     breached_at = models.DateTimeField(null=True, blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     predicted_breach_at = models.DateTimeField(null=True, blank=True)
+    # When the lead was told of the likely breach: until then the forecast tells again.
+    predicted_told_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,6 +86,10 @@ class SlaTimer(models.Model):
             # The breach sweep's query: active clocks past due, oldest first.
             models.Index(fields=["due_at"], condition=Q(state=TimerState.ACTIVE),
                          name="sla_timer_active_due"),
+            # The likely breaches nobody was told of (the task was lost): a handful of rows.
+            models.Index(fields=["predicted_breach_at"], name="sla_timer_predicted_untold",
+                         condition=Q(state=TimerState.ACTIVE, predicted_breach_at__isnull=False,
+                                     predicted_told_at__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "metric"], name="sla_timer_once"),

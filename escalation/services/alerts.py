@@ -97,13 +97,20 @@ def _tell(warning: Any, *, manager_list: list[Any]) -> None:
            dedupe_key=f"sla-warning:{warning.pk}")
 
 
-def tell_likely_breaches(*, timer_ids: list[int]) -> None:
-    """Tell the team lead (or, without one, the assignee) that a clock will likely breach."""
+def tell_likely_breaches(*, timer_ids: list[int]) -> int:
+    """
+    Tell the team lead (or, without one, the assignee) that a clock will likely breach, then
+    mark it told; return how many were told. Safe to run twice, like tell_warnings.
+    """
+    from django.utils import timezone
+
     from escalation.models import SlaTimer
 
-    timers = (SlaTimer.objects.filter(pk__in=timer_ids, predicted_breach_at__isnull=False)
-              .select_related("ticket__assignee", "ticket__team__lead",
-                              "ticket__organization", "ticket__requester"))
+    timers = list(
+        SlaTimer.objects.filter(pk__in=timer_ids, predicted_breach_at__isnull=False)
+        .select_related("ticket__assignee", "ticket__team__lead",
+                        "ticket__organization", "ticket__requester")
+    )
     for timer in timers:
         ticket = timer.ticket
         lead = ticket.team.lead if ticket.team else None
@@ -114,3 +121,6 @@ def tell_likely_breaches(*, timer_ids: list[int]) -> None:
                body=escalation_line(ticket=ticket, headline="LIKELY SLA BREACH")
                + f"\nDue: {timer.due_at}",
                dedupe_key=f"sla-likely:{timer.pk}:{timer.started_at.isoformat()}")
+    SlaTimer.objects.filter(pk__in=[timer.pk for timer in timers]).update(
+        predicted_told_at=timezone.now())
+    return len(timers)

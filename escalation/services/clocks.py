@@ -41,6 +41,7 @@ def start_cycle(timer: SlaTimer, *, start: datetime, now: datetime, running: boo
     """Begin the metric afresh from `start` (creation, a customer message, an agent reply)."""
     timer.started_at, timer.elapsed_seconds = start, 0
     timer.breached_at = timer.fulfilled_at = timer.predicted_breach_at = None
+    timer.predicted_told_at = None
     timer.state = TimerState.ACTIVE
     timer.running_since, timer.paused_at = start, None
     if not running:

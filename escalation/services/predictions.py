@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Final
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Avg, F
@@ -139,6 +140,23 @@ def raise_likely_breaches(*, now: datetime, limit: int) -> list[int]:
             reason="the team's queue will not reach it in time",
         )
     transaction.on_commit(partial(_enqueue_tell, ids))
+    return ids
+
+
+def retell_untold_predictions(*, now: datetime, limit: int) -> list[int]:
+    """
+    Enqueue again the likely breaches nobody was told of (the task was lost: Redis restarted,
+    a worker died), as the sweep does for warnings; notify() sends once per dedupe key.
+    """
+    retell_after = timedelta(seconds=settings.HELPDESK_SLA_RETELL_AFTER)
+    ids = list(
+        SlaTimer.objects.filter(state=TimerState.ACTIVE, predicted_breach_at__isnull=False,
+                                predicted_told_at__isnull=True,
+                                predicted_breach_at__lte=now - retell_after)
+        .order_by("predicted_breach_at").values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        transaction.on_commit(partial(_enqueue_tell, ids))
     return ids
 
 

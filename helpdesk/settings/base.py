@@ -219,7 +219,8 @@ HELPDESK_TICKET_PREFETCH: list[str] = [
     "sla_decision", "sla_timers",
 ]
 # The SLA sweep (escalation.services.sweep): rows claimed per batch, and how long a fired
-# warning may stay untold (its task lost) before the sweep enqueues it again, in seconds.
+# warning or a likely breach may stay untold (its task lost) before the sweep or the
+# forecast enqueues it again, in seconds.
 HELPDESK_SLA_SWEEP_BATCH = env.int("HELPDESK_SLA_SWEEP_BATCH", default=500)
 HELPDESK_SLA_RETELL_AFTER = env.int("HELPDESK_SLA_RETELL_AFTER", default=120)
 # Escalation policies: after the SLA handlers of the same kind (clocks and due times are

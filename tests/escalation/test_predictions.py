@@ -9,7 +9,7 @@ from escalation.calendars import always_open_calendar
 from escalation.models import SlaPolicy, SlaTarget
 from escalation.notifications.models import Notification
 from escalation.services.alerts import tell_likely_breaches
-from escalation.services.predictions import raise_likely_breaches
+from escalation.services.predictions import raise_likely_breaches, retell_untold_predictions
 from escalation.services.sweep import sweep_sla
 from tests.routing.factories import agent_in, team_name
 from tests.tickets.factories import TeamFactory, TeamLeadFactory
@@ -112,3 +112,45 @@ def test_clocks_due_at_the_same_moment_are_ranked_in_order_of_arrival(queue):
     raised = set(TicketEvent.objects.filter(kind=EventKind.SLA_PREDICTED_BREACH)
                  .values_list("ticket_id", flat=True))
     assert raised == {ticket.pk for ticket in tickets[3:]}
+
+
+def test_a_likely_breach_whose_telling_was_lost_is_told_later_and_once(
+    queue, django_capture_on_commit_callbacks
+):
+    # given: three likely breaches raised at 10:01, their task lost (the fixture drops it)
+    raised_at = CREATED + timedelta(minutes=1)
+    with time_machine.travel(raised_at, tick=False):
+        raised = raise_likely_breaches(now=raised_at, limit=500)
+    # when the forecast runs within two minutes, then nothing is enqueued again yet
+    with django_capture_on_commit_callbacks(execute=False) as early:
+        assert retell_untold_predictions(now=raised_at + timedelta(seconds=60), limit=500) == []
+    assert early == []
+    # when it runs later, then the three are enqueued again, on commit
+    later = raised_at + timedelta(minutes=3)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        retold = retell_untold_predictions(now=later, limit=500)
+    assert sorted(retold) == sorted(raised)
+    assert len(callbacks) == 1
+    # and once a worker told the lead, they are neither told twice nor enqueued again
+    assert tell_likely_breaches(timer_ids=retold) == 3
+    assert tell_likely_breaches(timer_ids=retold) == 3  # a redelivered task: deduped below
+    assert Notification.objects.filter(recipient=queue["lead"],
+                                       kind="sla_likely_breach").count() == 3
+    assert retell_untold_predictions(now=later + timedelta(hours=1), limit=500) == []
+
+
+def test_a_new_cycle_forgets_that_the_last_one_was_told(queue):
+    # given: a likely breach raised and told
+    from escalation.models import SlaTimer
+    from escalation.services.clocks import start_cycle
+
+    raised_at = CREATED + timedelta(minutes=1)
+    with time_machine.travel(raised_at, tick=False):
+        [timer_id, *_] = raise_likely_breaches(now=raised_at, limit=500)
+    tell_likely_breaches(timer_ids=[timer_id])
+    timer = SlaTimer.objects.get(pk=timer_id)
+    assert timer.predicted_told_at is not None
+    # when the metric starts again (the customer wrote after an answer)
+    start_cycle(timer, start=raised_at, now=raised_at, running=True)
+    # then the next forecast may raise and tell it afresh
+    assert (timer.predicted_breach_at, timer.predicted_told_at) == (None, None)
