@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from escalation.notifications.forms import NotificationChannelForm
 from escalation.notifications.models import (
     ChannelPreference,
     Delivery,
@@ -18,6 +19,7 @@ from escalation.notifications.services.delivery import retry_deliveries
 
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(SimpleHistoryAdmin):
+    form = NotificationChannelForm
     list_display = ("name", "kind", "enabled", "default_on", "url", "allow_private_address",
                     "updated_at")
     list_filter = ("kind", "enabled", "default_on", "allow_private_address")
@@ -27,7 +29,7 @@ class NotificationChannelAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ("name", "kind", "enabled", "default_on")}),
         ("Endpoint (webhook and SMS)", {
-            "fields": ("url", "secret", "allow_private_address"),
+            "fields": ("url", "secret", "forget_secret", "allow_private_address"),
             "description": "The URL is refused when its host resolves to a private, loopback, "
             "link-local or reserved address, here and again before every send, unless "
             "'allow private address' is ticked.",

@@ -47,7 +47,9 @@ class NotificationChannel(TimeStampedModel):
         Team, blank=True, related_name="notification_channels",
         help_text="Only members of these teams; empty for everyone.",
     )
-    history = HistoricalRecords(m2m_fields=[teams])
+    # The history keeps who changed what, not the token: a reader of the history page or of
+    # a database dump must not learn it.
+    history = HistoricalRecords(m2m_fields=[teams], excluded_fields=["secret"])
 
     class Meta:
         constraints = [
