@@ -44,3 +44,21 @@ def test_attached_rows_answer_every_relation_without_a_query(
 def test_an_empty_page_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         attach_related_rows([])
+
+
+def test_each_relation_is_one_statement_planned_once_per_connection(intake_client, settings):
+    # given: a ticket through intake, its page attached once (the statements are prepared)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _create(intake_client, "Charged twice for March")
+    page = list(Ticket.objects.all())
+    attach_related_rows(page)
+    # when the next page is attached
+    next_page = list(Ticket.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        attach_related_rows(next_page)
+    # then each relation's statement runs again as prepared, whatever the page's ids
+    sent = [query["sql"] for query in queries.captured_queries]
+    assert len(sent) == len(settings.HELPDESK_TICKET_PREFETCH)
+    assert all(sql.startswith("EXECUTE ") and "= ANY(" in sql for sql in sent), sent
