@@ -25,7 +25,7 @@ from routing.models import (
     SnapshotToken,
 )
 from routing.models.loads import LOAD_COLUMNS
-from tickets.choices import UNSOLVED
+from tickets.choices import UNSOLVED, TicketStatus
 from tickets.models import Ticket
 from tickets.prepared import execute_prepared
 
@@ -237,10 +237,12 @@ def handed_and_followed_ticket_ids(*, user: Any, team_ids: list[int]) -> QuerySe
     """
     Return the ids of the tickets waiting for one of the user's teams to accept them (so the
     team can read before it decides) and of the tickets the user follows (so the owner who
-    handed one over can open what they are told about).
+    handed one over can open what they are told about) until they are closed.
     """
     waiting = Handoff.objects.filter(state=HandoffState.PENDING, to_team__in=team_ids)
-    followed = Follower.objects.filter(user=user)
+    # Every transfer adds a follow that nobody removes: without the closed ones the list
+    # would grow by each ticket an agent ever handed over, and ride along every query.
+    followed = Follower.objects.filter(user=user).exclude(ticket__status=TicketStatus.CLOSED)
     return waiting.values_list("ticket_id", flat=True).union(
         followed.values_list("ticket_id", flat=True)
     )

@@ -19,7 +19,8 @@ def visible_tickets(
     """
     Return every ticket the caller may read. An intake-only key sees what it created; an
     integration key with `read` sees everything; people see their teams' tickets, their own,
-    and tickets no team owns yet, unless their role lets them see all.
+    tickets no team owns yet and those downstream apps grant them (granted_ticket_ids),
+    unless their role lets them see all.
     """
     if api_key is not None and api_key.is_integration:
         if api_key.has_scope(ApiScope.READ):

@@ -98,3 +98,19 @@ def test_what_a_user_may_see_costs_the_same_queries_however_much_is_granted(
     with django_assert_num_queries(3):
         seen = set(visible_tickets(user=user).values_list("pk", flat=True))
     assert {t.pk for t in followed} <= seen
+
+
+def test_a_followed_ticket_stays_open_to_its_follower_until_it_is_closed(waiting):
+    # given: Billing took the ticket and solved it; the sender follows it
+    from tickets.choices import TicketStatus
+    from tickets.services.lifecycle import change_status
+
+    _, sender, receiver, ticket, handoff = waiting
+    accept_handoff(handoff=handoff, actor=receiver)
+    ticket.refresh_from_db()
+    change_status(ticket=ticket, status=TicketStatus.SOLVED, actor=receiver)
+    assert visible_tickets(user=User.objects.get(pk=sender.pk)).filter(pk=ticket.pk).exists()
+    # when it is closed
+    change_status(ticket=ticket, status=TicketStatus.CLOSED, actor=receiver)
+    # then the follow no longer opens it (nor rides along each of the sender's queries)
+    assert not visible_tickets(user=User.objects.get(pk=sender.pk)).filter(pk=ticket.pk).exists()
