@@ -6,9 +6,10 @@ import pytest
 import time_machine
 
 from escalation.calendars import always_open_calendar
-from escalation.models import SlaPolicy, SlaTarget
+from escalation.models import SlaPolicy, SlaTarget, SlaTimer
 from escalation.notifications.models import Notification
 from escalation.services.alerts import tell_likely_breaches
+from escalation.services.clocks import start_cycle
 from escalation.services.predictions import raise_likely_breaches, retell_untold_predictions
 from escalation.services.sweep import sweep_sla
 from tests.routing.factories import agent_in, team_name
@@ -96,8 +97,6 @@ def test_the_pace_counts_tickets_answered_this_week_among_those_created_in_two_w
 def test_clocks_due_at_the_same_moment_are_ranked_in_order_of_arrival(queue):
     # given: six clocks due at the same moment, those of the first three written again since
     # (so a scan of the table or of its due-time index meets them last)
-    from escalation.models import SlaTimer
-
     tickets = queue["tickets"]
     rewritten = list(SlaTimer.objects.filter(ticket__in=tickets[:3]))
     SlaTimer.objects.filter(pk__in=[timer.pk for timer in rewritten]).delete()
@@ -141,9 +140,6 @@ def test_a_likely_breach_whose_telling_was_lost_is_told_later_and_once(
 
 def test_a_new_cycle_forgets_that_the_last_one_was_told(queue):
     # given: a likely breach raised and told
-    from escalation.models import SlaTimer
-    from escalation.services.clocks import start_cycle
-
     raised_at = CREATED + timedelta(minutes=1)
     with time_machine.travel(raised_at, tick=False):
         [timer_id, *_] = raise_likely_breaches(now=raised_at, limit=500)

@@ -11,7 +11,9 @@ from routing.services.handoffs import accept_handoff, reject_handoff, request_tr
 from tests.clients import signed_in
 from tests.routing.factories import agent_in, team_name
 from tests.tickets.factories import TeamFactory, TicketFactory
+from tickets.choices import TicketStatus
 from tickets.selectors import visible_tickets
+from tickets.services.lifecycle import change_status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cookie_sessions")]
 User = get_user_model()
@@ -102,9 +104,6 @@ def test_what_a_user_may_see_costs_the_same_queries_however_much_is_granted(
 
 def test_a_followed_ticket_stays_open_to_its_follower_until_it_is_closed(waiting):
     # given: Billing took the ticket and solved it; the sender follows it
-    from tickets.choices import TicketStatus
-    from tickets.services.lifecycle import change_status
-
     _, sender, receiver, ticket, handoff = waiting
     accept_handoff(handoff=handoff, actor=receiver)
     ticket.refresh_from_db()

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import ForeignObjectRel, Model
+from django.db.models import ForeignObjectRel
 
 from tickets.models import Ticket
 from tickets.prepared import execute_prepared
@@ -29,7 +29,7 @@ from tickets.selectors import api_rows
 class _RowsStatement:
     """A relation's rows for some tickets: the SQL, its columns, and their converters."""
 
-    model: type[Model]
+    relation: ForeignObjectRel
     sql: str
     attnames: list[str]
     converters: list[tuple[int, list[Any], Any]]
@@ -39,7 +39,8 @@ class _RowsStatement:
             execute_prepared(cursor, self.sql, [ticket_ids])
             fetched = cursor.fetchall()
         db = connection.alias
-        return [self.model.from_db(db, self.attnames, self._converted(row)) for row in fetched]
+        model = self.relation.related_model
+        return [model.from_db(db, self.attnames, self._converted(row)) for row in fetched]
 
     def _converted(self, row: tuple[Any, ...]) -> list[Any]:
         values = list(row)
@@ -61,7 +62,7 @@ def _statement(name: str) -> _RowsStatement:
         raise ValueError(f"unexpected SQL for the {name} rows: {sql}")
     columns = [column for column, _, _ in compiler.select]
     return _RowsStatement(
-        model=relation.related_model,
+        relation=relation,
         sql=sql.replace(" IN (%s)", " = ANY(%s)"),
         attnames=[column.target.attname for column in columns],
         converters=[(position, functions, expression) for position, (functions, expression)
@@ -74,12 +75,12 @@ def attach_related_rows(tickets: list[Ticket]) -> None:
         return
     by_id = {ticket.pk: ticket for ticket in tickets}
     for name in settings.HELPDESK_TICKET_PREFETCH:
-        relation = Ticket._meta.get_field(name)
-        rows = _statement(name).rows(list(by_id))
-        if relation.one_to_one:
-            _attach_one(relation, by_id, rows)
+        statement = _statement(name)
+        rows = statement.rows(list(by_id))
+        if statement.relation.one_to_one:
+            _attach_one(statement.relation, by_id, rows)
         else:
-            _attach_many(relation, by_id, rows)
+            _attach_many(statement.relation, by_id, rows)
 
 
 def _attach_one(relation: ForeignObjectRel, by_id: dict[int, Ticket], rows: list[Any]) -> None:

@@ -1,6 +1,8 @@
 """A list page's decision rows, attached by hand, read exactly as Django's prefetch reads them."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.tickets.factories import TicketFactory
 from tickets.api.related_rows import attach_related_rows
@@ -48,9 +50,6 @@ def test_an_empty_page_runs_no_query(django_assert_num_queries):
 
 def test_each_relation_is_one_statement_planned_once_per_connection(intake_client, settings):
     # given: a ticket through intake, its page attached once (the statements are prepared)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     _create(intake_client, "Charged twice for March")
     page = list(Ticket.objects.all())
     attach_related_rows(page)
